@@ -1,0 +1,19 @@
+import type { BucketDefinition } from './resource.types.ts';
+
+/** Pseudonymous analytics data (NDJSON/Parquet by date), queried with Athena (DuckDB locally). */
+export const lakeBucket = {
+  id: 'LakeBucket',
+  envVar: 'LAKE_BUCKET_NAME',
+  infrequentAccessAfterDays: 90,
+  noncurrentExpirationDays: 30,
+} as const satisfies BucketDefinition;
+
+/** Rejected input with its reasons. The only place raw PII may rest, so it is short-lived. */
+export const quarantineBucket = {
+  id: 'QuarantineBucket',
+  envVar: 'QUARANTINE_BUCKET_NAME',
+  expirationDays: 30,
+  noncurrentExpirationDays: 1,
+} as const satisfies BucketDefinition;
+
+export const buckets = [lakeBucket, quarantineBucket] as const satisfies readonly BucketDefinition[];

@@ -1,0 +1,43 @@
+import type { QueueDefinition } from './resource.types.ts';
+
+const DLQ_RETENTION_DAYS = 14;
+
+/** Kinesis consumers' on-failure destination: batches that exhausted their retries, described by sequence range. */
+export const ingestFailuresDlq = {
+  id: 'IngestFailuresDlq',
+  envVar: 'INGEST_FAILURES_DLQ_URL',
+  visibilityTimeoutSeconds: 30,
+  retentionDays: DLQ_RETENTION_DAYS,
+} as const satisfies QueueDefinition;
+
+/** Events the bus could not deliver to a target after its retry policy. */
+export const busDeliveryDlq = {
+  id: 'BusDeliveryDlq',
+  envVar: 'BUS_DELIVERY_DLQ_URL',
+  visibilityTimeoutSeconds: 30,
+  retentionDays: DLQ_RETENTION_DAYS,
+} as const satisfies QueueDefinition;
+
+export const domainEventsDlq = {
+  id: 'DomainEventsDlq',
+  envVar: 'DOMAIN_EVENTS_DLQ_URL',
+  visibilityTimeoutSeconds: 30,
+  retentionDays: DLQ_RETENTION_DAYS,
+} as const satisfies QueueDefinition;
+
+/** Every c360 domain event, buffered for the analytics lake writer. */
+export const domainEventsQueue = {
+  id: 'DomainEventsQueue',
+  envVar: 'DOMAIN_EVENTS_QUEUE_URL',
+  // Six times the consumer's timeout, as AWS recommends for SQS event sources.
+  visibilityTimeoutSeconds: 180,
+  retentionDays: 4,
+  deadLetter: { queueId: domainEventsDlq.id, maxReceiveCount: 5 },
+} as const satisfies QueueDefinition;
+
+export const queues = [
+  ingestFailuresDlq,
+  busDeliveryDlq,
+  domainEventsDlq,
+  domainEventsQueue,
+] as const satisfies readonly QueueDefinition[];

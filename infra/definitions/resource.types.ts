@@ -1,0 +1,156 @@
+/**
+ * The shapes of c360's resource definitions. Each resource is described once, as plain data, and read by both
+ * the CDK stacks (`infra/stacks`) and the local stack (`infra/local`); `test/infra` proves the two agree.
+ */
+
+export type AttributeType = 'S' | 'N' | 'B';
+export type KeyAttribute = { readonly name: string; readonly type: AttributeType };
+
+export type GlobalSecondaryIndexDefinition = {
+  readonly indexName: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  /** Projection type; c360 projects everything so a lookup never needs a second read. */
+  readonly projection: 'ALL' | 'KEYS_ONLY';
+};
+
+export type TableDefinition = {
+  readonly id: string;
+  /** Environment variable through which a bound function learns the table name. */
+  readonly envVar: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey: KeyAttribute;
+  readonly globalSecondaryIndexes: readonly GlobalSecondaryIndexDefinition[];
+  readonly timeToLiveAttribute: string;
+  readonly streamView: 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'KEYS_ONLY';
+};
+
+export type StreamDefinition = {
+  readonly id: string;
+  readonly envVar: string;
+  readonly retentionHours: number;
+  /** Shards locally; in AWS the stream is on-demand and scales by itself. */
+  readonly localShardCount: number;
+};
+
+export type QueueDefinition = {
+  readonly id: string;
+  readonly envVar: string;
+  readonly visibilityTimeoutSeconds: number;
+  readonly retentionDays: number;
+  /** Messages received this many times move to the dead-letter queue. */
+  readonly deadLetter?: { readonly queueId: string; readonly maxReceiveCount: number };
+};
+
+export type BucketDefinition = {
+  readonly id: string;
+  readonly envVar: string;
+  /** Objects expire after this many days; noncurrent versions after `noncurrentExpirationDays`. */
+  readonly expirationDays?: number;
+  readonly noncurrentExpirationDays: number;
+  /** Days after which objects move to infrequent-access storage. */
+  readonly infrequentAccessAfterDays?: number;
+};
+
+export type BusDefinition = {
+  readonly id: string;
+  readonly envVar: string;
+  /** The source every c360 domain event carries. */
+  readonly source: string;
+  readonly archiveRetentionDays: number;
+};
+
+export type RuleTarget =
+  | {
+      readonly type: 'function';
+      readonly functionId: string;
+      readonly maximumRetryAttempts: number;
+      readonly deadLetterQueueId: string;
+    }
+  | { readonly type: 'queue'; readonly queueId: string; readonly deadLetterQueueId: string };
+
+export type RuleDefinition = {
+  readonly id: string;
+  readonly description: string;
+  readonly eventPattern: Readonly<Record<string, unknown>>;
+  readonly targets: readonly RuleTarget[];
+};
+
+export type Access = 'read' | 'write' | 'readWrite';
+
+/** What a function is allowed to touch; the function construct turns each binding into env var + grant. */
+export type FunctionBindings = {
+  readonly table?: Access;
+  readonly streams?: Readonly<Record<string, 'read' | 'write'>>;
+  readonly queues?: Readonly<Record<string, 'send' | 'consume'>>;
+  readonly buckets?: Readonly<Record<string, Access>>;
+  readonly bus?: 'put';
+};
+
+export type FunctionDefinition = {
+  readonly id: string;
+  /** Path from the repository root to the module exporting `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly bindings: FunctionBindings;
+  /** Extra, non-secret settings. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Receives `C360_RESOURCES`, a JSON summary of the deployment's resource names (for health checks). */
+  readonly exposesResourceSummary?: boolean;
+};
+
+export type KinesisEventSource = {
+  readonly type: 'kinesis';
+  readonly streamId: string;
+  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly bisectBatchOnError: boolean;
+  readonly maximumRetryAttempts: number;
+  readonly maximumRecordAgeSeconds: number;
+  readonly parallelizationFactor: number;
+  readonly reportBatchItemFailures: boolean;
+  /** Queue that receives the failed batch's description once retries are exhausted. */
+  readonly onFailureQueueId: string;
+};
+
+export type SqsEventSource = {
+  readonly type: 'sqs';
+  readonly queueId: string;
+  readonly batchSize: number;
+  readonly maxBatchingWindowSeconds: number;
+  readonly reportBatchItemFailures: boolean;
+  readonly maxConcurrency: number;
+};
+
+export type EventSourceDefinition = {
+  readonly id: string;
+  readonly functionId: string;
+  readonly source: KinesisEventSource | SqsEventSource;
+};
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export type RouteDefinition = {
+  readonly id: string;
+  readonly method: HttpMethod;
+  /** API Gateway path syntax, e.g. `/customers/{id}`. */
+  readonly path: string;
+  readonly functionId: string;
+  /** `public` routes skip the JWT authorizer; others require a token of one of the listed groups. */
+  readonly auth: 'public' | { readonly groups: readonly string[] };
+};
+
+export type ResourceDefinitions = {
+  readonly table: TableDefinition;
+  readonly streams: readonly StreamDefinition[];
+  readonly queues: readonly QueueDefinition[];
+  readonly buckets: readonly BucketDefinition[];
+  readonly bus: BusDefinition;
+  readonly rules: readonly RuleDefinition[];
+  readonly functions: readonly FunctionDefinition[];
+  readonly eventSources: readonly EventSourceDefinition[];
+  readonly routes: readonly RouteDefinition[];
+};

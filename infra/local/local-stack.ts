@@ -1,0 +1,256 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { cognitoTokenVerifier } from '../../shared/adapters/auth/cognito-token.verifier.ts';
+import {
+  bindingEnvironment,
+  commonEnvironment,
+  RESOURCE_SUMMARY_ENV,
+  type ResourceNames,
+  resourceSummary,
+} from '../definitions/function-environment.ts';
+import type { ResourceDefinitions } from '../definitions/resource.types.ts';
+import { assertResourcesValid, resources } from '../definitions/resources.definition.ts';
+import { LocalHttpApi } from './api/local-http-api.ts';
+import {
+  devJwks,
+  LOCAL_APP_CLIENT_ID,
+  LOCAL_MACHINE_CLIENT_ID,
+  LOCAL_USER_POOL_ID,
+  loadOrCreateDevKeys,
+} from './auth/dev-tokens.ts';
+import { LocalEventBus } from './bus/local-event-bus.ts';
+import { startDynamoDbLocal } from './emulators/dynamodb-local.emulator.ts';
+import { freePort, type RunningEmulator, startHostedEmulator } from './emulators/emulator-process.ts';
+import { KinesisEventSourceRunner } from './event-sources/kinesis-event-source.ts';
+import { SqsEventSourceRunner } from './event-sources/sqs-event-source.ts';
+import { LocalFunction } from './lambda/local-function.ts';
+import {
+  LOCAL_ACCOUNT,
+  LOCAL_REGION,
+  type LocalClients,
+  type LocalEndpoints,
+  localAwsEnvironment,
+  localClients,
+} from './local-clients.ts';
+import { localArn, localResourceNames } from './local-names.ts';
+import { provisionLocalResources } from './provision-resources.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Git-ignored working directory of the local stack: dev signing keys, default persistence. */
+export const LOCAL_STATE_DIR = join(REPO_ROOT, '.c360');
+export const DEV_KEYS_FILE = join(LOCAL_STATE_DIR, 'dev-keys.json');
+export const LOCAL_STAGE = 'local';
+
+export type LocalStackOptions = {
+  /** HTTP API port; 0 picks a free one. @default 3000 */
+  readonly port?: number;
+  /** Keep DynamoDB, Kinesis and S3 data in this directory between runs. In memory when absent. */
+  readonly persistDir?: string;
+  /** Resource definitions; tests pass their own. @default the platform's */
+  readonly definitions?: ResourceDefinitions;
+  /** Directory that function `entry` paths are relative to. @default the repository root */
+  readonly entryRoot?: string;
+  readonly corsOrigins?: readonly string[];
+  readonly log?: (line: string) => void;
+};
+
+export type LocalStack = {
+  readonly endpoints: LocalEndpoints & { readonly api: string };
+  readonly names: ResourceNames;
+  readonly clients: LocalClients;
+  readonly definitions: ResourceDefinitions;
+  readonly functions: ReadonlyMap<string, LocalFunction>;
+  readonly kinesisSources: ReadonlyMap<string, KinesisEventSourceRunner>;
+  readonly sqsSources: ReadonlyMap<string, SqsEventSourceRunner>;
+  readonly bus: LocalEventBus;
+  /** What runs where, for the start banner and `GET /health`. */
+  readonly services: readonly {
+    readonly name: string;
+    readonly endpoint: string;
+    readonly standIn: string;
+  }[];
+  readonly stop: () => Promise<void>;
+};
+
+/**
+ * Starts the whole platform on AWS-API stand-ins and creates every resource from the same definitions the
+ * CDK stacks read. Handlers run unchanged in worker threads; only endpoints differ.
+ */
+export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<LocalStack> => {
+  const defs = opts.definitions ?? resources;
+  assertResourcesValid(defs);
+  const log = opts.log ?? (() => undefined);
+  const persist = (sub: string) => (opts.persistDir ? join(opts.persistDir, sub) : undefined);
+  const stoppers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const s of stoppers.reverse()) await s().catch((e: unknown) => log(`shutdown: ${String(e)}`));
+    stoppers.length = 0;
+  };
+
+  try {
+    const emulators: RunningEmulator[] = await Promise.all([
+      startDynamoDbLocal(opts.persistDir ? { persistDir: join(opts.persistDir, 'dynamodb') } : {}),
+      startHostedEmulator('kinesalite', withPersist(persist('kinesis'))),
+      startHostedEmulator('s3rver', withPersist(persist('s3'))),
+      startHostedEmulator('sqs', {}),
+    ]);
+    stoppers.push(() => Promise.all(emulators.map((e) => e.stop())).then(() => undefined));
+    const [dynamodb, kinesis, s3, sqs] = emulators.map((e) => e.endpoint) as [string, string, string, string];
+
+    const functions = new Map<string, LocalFunction>();
+    const getFunction = (id: string): LocalFunction => {
+      const fn = functions.get(id);
+      if (!fn) throw new Error(`No local function ${id}`);
+      return fn;
+    };
+
+    // The bus endpoint is part of every function's environment, so its port is chosen up front.
+    const events = `http://127.0.0.1:${await freePort()}`;
+    const endpoints: LocalEndpoints = { dynamodb, kinesis, s3, sqs, events };
+    const clients = localClients(endpoints);
+    let queueUrls = new Map<string, string>();
+    let queueArns = new Map<string, string>();
+    const busName = `c360-${LOCAL_STAGE}-${defs.bus.id}`;
+    const bus = new LocalEventBus({
+      busName,
+      busArn: localArn('events', `event-bus/${busName}`),
+      account: LOCAL_ACCOUNT,
+      region: LOCAL_REGION,
+      rules: defs.rules,
+      ruleArn: (id) => localArn('events', `rule/${busName}/${id}`),
+      sqs: clients.sqs,
+      queueUrl: (id) => queueUrls.get(id) ?? '',
+      queueArn: (id) => queueArns.get(id) ?? '',
+      fn: getFunction,
+      log,
+    });
+    await bus.listen(Number(new URL(events).port));
+    stoppers.push(() => bus.close());
+
+    queueUrls = await provisionLocalResources(defs, clients, LOCAL_STAGE);
+    queueArns = new Map(
+      await Promise.all(
+        [...queueUrls].map(async ([id, url]) => {
+          const a = await clients.sqs.send(
+            new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+          );
+          return [id, a.Attributes?.QueueArn ?? ''] as const;
+        }),
+      ),
+    );
+    const names = localResourceNames(LOCAL_STAGE, defs, queueUrls);
+
+    const awsEnv = localAwsEnvironment(endpoints);
+    const summary = JSON.stringify(resourceSummary(defs, names));
+    for (const def of defs.functions) {
+      const functionName = `c360-${LOCAL_STAGE}-${def.id}`;
+      functions.set(
+        def.id,
+        new LocalFunction({
+          functionName,
+          entryPath: join(opts.entryRoot ?? REPO_ROOT, def.entry),
+          timeoutSeconds: def.timeoutSeconds,
+          memoryMb: def.memoryMb,
+          region: LOCAL_REGION,
+          account: LOCAL_ACCOUNT,
+          environment: {
+            ...commonEnvironment(LOCAL_STAGE),
+            ...awsEnv,
+            ...bindingEnvironment(defs, def, names),
+            ...(def.exposesResourceSummary ? { [RESOURCE_SUMMARY_ENV]: summary } : {}),
+            ...def.environment,
+          },
+          log,
+        }),
+      );
+    }
+    stoppers.push(() => Promise.all([...functions.values()].map((f) => f.close())).then(() => undefined));
+
+    const kinesisSources = new Map<string, KinesisEventSourceRunner>();
+    const sqsSources = new Map<string, SqsEventSourceRunner>();
+    for (const es of defs.eventSources) {
+      const fn = getFunction(es.functionId);
+      const functionArn = localArn('lambda', `function:${fn.name}`);
+      if (es.source.type === 'kinesis') {
+        const streamName = names.stream(es.source.streamId);
+        const runner = new KinesisEventSourceRunner({
+          source: es.source,
+          fn,
+          functionArn,
+          streamName,
+          streamArn: localArn('kinesis', `stream/${streamName}`),
+          onFailureQueueUrl: names.queueUrl(es.source.onFailureQueueId),
+          kinesis: clients.kinesis,
+          sqs: clients.sqs,
+          region: LOCAL_REGION,
+          log,
+        });
+        await runner.start();
+        kinesisSources.set(es.id, runner);
+      } else {
+        const runner = new SqsEventSourceRunner({
+          source: es.source,
+          fn,
+          queueUrl: names.queueUrl(es.source.queueId),
+          queueArn: queueArns.get(es.source.queueId) ?? '',
+          sqs: clients.sqs,
+          region: LOCAL_REGION,
+          log,
+        });
+        runner.start();
+        sqsSources.set(es.id, runner);
+      }
+    }
+    stoppers.push(async () => {
+      await Promise.all([...kinesisSources.values(), ...sqsSources.values()].map((r) => r.stop()));
+    });
+
+    const keys = await loadOrCreateDevKeys(DEV_KEYS_FILE);
+    const api = new LocalHttpApi({
+      routes: defs.routes,
+      fn: getFunction,
+      verifyToken: cognitoTokenVerifier({
+        userPoolId: LOCAL_USER_POOL_ID,
+        clientIds: [LOCAL_APP_CLIENT_ID, LOCAL_MACHINE_CLIENT_ID],
+        jwks: devJwks(keys),
+      }),
+      account: LOCAL_ACCOUNT,
+      corsOrigins: opts.corsOrigins ?? ['http://localhost:5173', 'http://127.0.0.1:5173'],
+      log,
+    });
+    const apiEndpoint = await api.listen(opts.port ?? 3000);
+    stoppers.push(() => api.close());
+
+    const services = [
+      {
+        name: 'HTTP API',
+        endpoint: apiEndpoint,
+        standIn: 'c360 local API Gateway (HTTP API v2, JWT authorizer)',
+      },
+      { name: 'DynamoDB', endpoint: dynamodb, standIn: 'DynamoDB Local 1.25.1' },
+      { name: 'Kinesis', endpoint: kinesis, standIn: 'kinesalite 3.3.3' },
+      { name: 'S3', endpoint: s3, standIn: 's3rver 3.7.1' },
+      { name: 'SQS', endpoint: sqs, standIn: 'local-aws-sqs 2.0.2' },
+      { name: 'EventBridge', endpoint: events, standIn: 'c360 local bus (PutEvents + pattern matcher)' },
+      // Step Functions (aws-local-stepfunctions) and Athena (DuckDB) join here when their workflows land.
+    ];
+    return {
+      endpoints: { ...endpoints, api: apiEndpoint },
+      names,
+      clients,
+      definitions: defs,
+      functions,
+      kinesisSources,
+      sqsSources,
+      bus,
+      services,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+};
+
+const withPersist = (dir: string | undefined): Record<string, unknown> => (dir ? { persistDir: dir } : {});
