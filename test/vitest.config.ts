@@ -30,8 +30,9 @@ export default defineConfig({
           globalSetup: ['test/helpers/dynamodb-local.global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Each file starts its own local stack; two at a time fit 2 cores.
+          // Each file starts its own local stack; two at a time fit 2 cores. They run after the fast tiers.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { cognitoTokenVerifier } from '../../shared/adapters/auth/cognito-token.verifier.ts';
 import {
@@ -34,13 +33,8 @@ import {
   localClients,
 } from './local-clients.ts';
 import { localArn, localResourceNames } from './local-names.ts';
+import { DEV_KEYS_FILE, LOCAL_STAGE, REPO_ROOT } from './local-paths.ts';
 import { provisionLocalResources } from './provision-resources.ts';
-
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** Git-ignored working directory of the local stack: dev signing keys, default persistence. */
-export const LOCAL_STATE_DIR = join(REPO_ROOT, '.c360');
-export const DEV_KEYS_FILE = join(LOCAL_STATE_DIR, 'dev-keys.json');
-export const LOCAL_STAGE = 'local';
 
 export type LocalStackOptions = {
   /** HTTP API port; 0 picks a free one. @default 3000 */

@@ -18,14 +18,25 @@ describe('Local stack: EventBridge bus', () => {
           {
             id: 'ConfidentMerges',
             description: 'merges above 0.9',
-            eventPattern: { source: ['c360.test'], 'detail-type': ['CustomersMerged'], detail: { score: [{ numeric: ['>', 0.9] }] } },
+            eventPattern: {
+              source: ['c360.test'],
+              'detail-type': ['CustomersMerged'],
+              detail: { score: [{ numeric: ['>', 0.9] }] },
+            },
             targets: [{ type: 'queue', queueId: 'MergedQueue', deadLetterQueueId: 'BusDlq' }],
           },
           {
             id: 'Explosions',
             description: 'always fails',
             eventPattern: { 'detail-type': [{ prefix: 'Explo' }] },
-            targets: [{ type: 'function', functionId: 'FailingProbe', maximumRetryAttempts: 1, deadLetterQueueId: 'BusDlq' }],
+            targets: [
+              {
+                type: 'function',
+                functionId: 'FailingProbe',
+                maximumRetryAttempts: 1,
+                deadLetterQueueId: 'BusDlq',
+              },
+            ],
           },
         ],
       }),
@@ -52,9 +63,24 @@ describe('Local stack: EventBridge bus', () => {
     const put = await stack.clients.events.send(
       new PutEventsCommand({
         Entries: [
-          { EventBusName: stack.names.bus, Source: 'c360.test', DetailType: 'CustomersMerged', Detail: JSON.stringify({ score: 0.97, n: 1 }) },
-          { EventBusName: stack.names.bus, Source: 'c360.test', DetailType: 'CustomersMerged', Detail: JSON.stringify({ score: 0.5, n: 2 }) },
-          { EventBusName: stack.names.bus, Source: 'c360.test', DetailType: 'CustomersMerged', Detail: 'not json' },
+          {
+            EventBusName: stack.names.bus,
+            Source: 'c360.test',
+            DetailType: 'CustomersMerged',
+            Detail: JSON.stringify({ score: 0.97, n: 1 }),
+          },
+          {
+            EventBusName: stack.names.bus,
+            Source: 'c360.test',
+            DetailType: 'CustomersMerged',
+            Detail: JSON.stringify({ score: 0.5, n: 2 }),
+          },
+          {
+            EventBusName: stack.names.bus,
+            Source: 'c360.test',
+            DetailType: 'CustomersMerged',
+            Detail: 'not json',
+          },
           { EventBusName: 'no-such-bus', Source: 'c360.test', DetailType: 'CustomersMerged', Detail: '{}' },
         ],
       }),
@@ -64,7 +90,10 @@ describe('Local stack: EventBridge bus', () => {
     expect(put.Entries?.[0]?.EventId).toBeTruthy();
 
     await stack.bus.drain();
-    const delivered = await eventually(() => receive('MergedQueue'), (m) => m.length > 0);
+    const delivered = await eventually(
+      () => receive('MergedQueue'),
+      (m) => m.length > 0,
+    );
     expect(delivered).toHaveLength(1);
     const event = JSON.parse(delivered[0]?.Body ?? '{}');
     expect(event).toMatchObject({
@@ -80,14 +109,26 @@ describe('Local stack: EventBridge bus', () => {
   it('sends an event whose target keeps failing to the dead-letter queue with the reason', async () => {
     await stack.clients.events.send(
       new PutEventsCommand({
-        Entries: [{ EventBusName: stack.names.bus, Source: 'c360.test', DetailType: 'Explosion', Detail: JSON.stringify({ fail: true }) }],
+        Entries: [
+          {
+            EventBusName: stack.names.bus,
+            Source: 'c360.test',
+            DetailType: 'Explosion',
+            Detail: JSON.stringify({ fail: true }),
+          },
+        ],
       }),
     );
     await stack.bus.drain();
-    const dead = await eventually(() => receive('BusDlq'), (m) => m.length > 0);
+    const dead = await eventually(
+      () => receive('BusDlq'),
+      (m) => m.length > 0,
+    );
     expect(dead).toHaveLength(1);
     expect(JSON.parse(dead[0]?.Body ?? '{}')['detail-type']).toBe('Explosion');
-    expect(dead[0]?.MessageAttributes?.RULE_ARN?.StringValue).toContain('rule/c360-local-ProbeBus/Explosions');
+    expect(dead[0]?.MessageAttributes?.RULE_ARN?.StringValue).toContain(
+      'rule/c360-local-ProbeBus/Explosions',
+    );
     expect(dead[0]?.MessageAttributes?.ERROR_MESSAGE?.StringValue).toContain('probe asked to fail');
     // First attempt plus one retry.
     expect(stack.functions.get('FailingProbe')?.invocations).toBe(2);

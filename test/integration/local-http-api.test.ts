@@ -1,8 +1,14 @@
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  LOCAL_APP_CLIENT_ID,
+  LOCAL_USER_POOL_ID,
+  loadOrCreateDevKeys,
+  signDevToken,
+} from '../../infra/local/auth/dev-tokens.ts';
+import { DEV_KEYS_FILE } from '../../infra/local/local-paths.ts';
+import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
 import { cognitoIssuer } from '../../shared/adapters/auth/cognito-token.verifier.ts';
-import { LOCAL_APP_CLIENT_ID, LOCAL_USER_POOL_ID, loadOrCreateDevKeys, signDevToken } from '../../infra/local/auth/dev-tokens.ts';
-import { DEV_KEYS_FILE, type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
 import { probeFunction, testDefinitions } from '../helpers/test-definitions.ts';
 
 describe('Local stack: HTTP API and Lambda runtime', () => {
@@ -22,7 +28,13 @@ describe('Local stack: HTTP API and Lambda runtime', () => {
           { id: 'Probe', method: 'GET', path: '/probe/{id}', functionId: 'RuntimeProbe', auth: 'public' },
           { id: 'Fail', method: 'POST', path: '/probe', functionId: 'RuntimeProbe', auth: 'public' },
           { id: 'Other', method: 'GET', path: '/other', functionId: 'OtherProbe', auth: 'public' },
-          { id: 'Private', method: 'GET', path: '/private/{id}', functionId: 'RuntimeProbe', auth: { groups: ['admin'] } },
+          {
+            id: 'Private',
+            method: 'GET',
+            path: '/private/{id}',
+            functionId: 'RuntimeProbe',
+            auth: { groups: ['admin'] },
+          },
           { id: 'Slow', method: 'POST', path: '/slow', functionId: 'SlowProbe', auth: 'public' },
         ],
       }),
@@ -39,7 +51,11 @@ describe('Local stack: HTTP API and Lambda runtime', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${api}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${api}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
@@ -47,7 +63,11 @@ describe('Local stack: HTTP API and Lambda runtime', () => {
     const first = await get('/probe/c-1?x=1');
     const second = await get('/probe/c-2');
     expect(first.status).toBe(200);
-    expect(first.body).toMatchObject({ routeKey: 'GET /probe/{id}', pathParameters: { id: 'c-1' }, probeName: 'one' });
+    expect(first.body).toMatchObject({
+      routeKey: 'GET /probe/{id}',
+      pathParameters: { id: 'c-1' },
+      probeName: 'one',
+    });
     expect(first.body.functionName).toBe('c360-local-RuntimeProbe');
     expect(second.body.invocations).toBe((first.body.invocations as number) + 1);
     expect(second.body.coldStartAt).toBe(first.body.coldStartAt);
@@ -64,11 +84,17 @@ describe('Local stack: HTTP API and Lambda runtime', () => {
 
   it('answers as API Gateway does for unknown routes and function errors', async () => {
     expect(await get('/nowhere')).toEqual({ status: 404, body: { message: 'Not Found' } });
-    expect(await post('/probe', { fail: true })).toEqual({ status: 500, body: { message: 'Internal Server Error' } });
+    expect(await post('/probe', { fail: true })).toEqual({
+      status: 500,
+      body: { message: 'Internal Server Error' },
+    });
   });
 
   it('ends an invocation at the function timeout and starts a fresh environment afterwards', async () => {
-    expect(await post('/slow', { sleepMs: 3000 })).toEqual({ status: 503, body: { message: 'Service Unavailable' } });
+    expect(await post('/slow', { sleepMs: 3000 })).toEqual({
+      status: 503,
+      body: { message: 'Service Unavailable' },
+    });
     const after = await post('/slow', {});
     expect(after.status).toBe(200);
     expect(after.body.invocations).toBe(1);
@@ -84,7 +110,11 @@ describe('Local stack: HTTP API and Lambda runtime', () => {
 
     // Right shape, wrong key: a token not signed by the pool's key is refused.
     const { privateKey, publicKey } = await generateKeyPair('RS256');
-    const forged = await new SignJWT({ token_use: 'access', client_id: LOCAL_APP_CLIENT_ID, 'cognito:groups': ['admin'] })
+    const forged = await new SignJWT({
+      token_use: 'access',
+      client_id: LOCAL_APP_CLIENT_ID,
+      'cognito:groups': ['admin'],
+    })
       .setProtectedHeader({ alg: 'RS256', kid: (await exportJWK(publicKey)).kid ?? 'c360-local-dev-key' })
       .setIssuer(cognitoIssuer(LOCAL_USER_POOL_ID))
       .setSubject('mallory')
@@ -96,6 +126,10 @@ describe('Local stack: HTTP API and Lambda runtime', () => {
     const token = await signDevToken(keys, { role: 'admin' });
     const ok = await get('/private/1', { authorization: `Bearer ${token}` });
     expect(ok.status).toBe(200);
-    expect(ok.body.claims).toMatchObject({ sub: 'dev-admin', 'cognito:groups': '[admin]', token_use: 'access' });
+    expect(ok.body.claims).toMatchObject({
+      sub: 'dev-admin',
+      'cognito:groups': '[admin]',
+      token_use: 'access',
+    });
   });
 });
