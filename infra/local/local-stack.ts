@@ -21,8 +21,9 @@ import {
 import { LocalEventBus } from './bus/local-event-bus.ts';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.emulator.ts';
 import { freePort, type RunningEmulator, startHostedEmulator } from './emulators/emulator-process.ts';
-import { KinesisEventSourceRunner } from './event-sources/kinesis-event-source.ts';
+import { kinesisShards } from './event-sources/kinesis-shards.ts';
 import { SqsEventSourceRunner } from './event-sources/sqs-event-source.ts';
+import { StreamEventSourceRunner } from './event-sources/stream-event-source.ts';
 import { LocalFunction } from './lambda/local-function.ts';
 import {
   LOCAL_ACCOUNT,
@@ -55,7 +56,7 @@ export type LocalStack = {
   readonly clients: LocalClients;
   readonly definitions: ResourceDefinitions;
   readonly functions: ReadonlyMap<string, LocalFunction>;
-  readonly kinesisSources: ReadonlyMap<string, KinesisEventSourceRunner>;
+  readonly streamSources: ReadonlyMap<string, StreamEventSourceRunner>;
   readonly sqsSources: ReadonlyMap<string, SqsEventSourceRunner>;
   readonly bus: LocalEventBus;
   /** What runs where, for the start banner and `GET /health`. */
@@ -161,27 +162,32 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
     }
     stoppers.push(() => Promise.all([...functions.values()].map((f) => f.close())).then(() => undefined));
 
-    const kinesisSources = new Map<string, KinesisEventSourceRunner>();
+    const streamSources = new Map<string, StreamEventSourceRunner>();
     const sqsSources = new Map<string, SqsEventSourceRunner>();
     for (const es of defs.eventSources) {
       const fn = getFunction(es.functionId);
       const functionArn = localArn('lambda', `function:${fn.name}`);
       if (es.source.type === 'kinesis') {
         const streamName = names.stream(es.source.streamId);
-        const runner = new KinesisEventSourceRunner({
-          source: es.source,
+        const streamArn = localArn('kinesis', `stream/${streamName}`);
+        const runner = new StreamEventSourceRunner({
+          settings: es.source,
+          shards: kinesisShards({
+            kinesis: clients.kinesis,
+            streamName,
+            streamArn,
+            functionArn,
+            region: LOCAL_REGION,
+          }),
           fn,
           functionArn,
-          streamName,
-          streamArn: localArn('kinesis', `stream/${streamName}`),
+          streamArn,
           onFailureQueueUrl: names.queueUrl(es.source.onFailureQueueId),
-          kinesis: clients.kinesis,
           sqs: clients.sqs,
-          region: LOCAL_REGION,
           log,
         });
         await runner.start();
-        kinesisSources.set(es.id, runner);
+        streamSources.set(es.id, runner);
       } else {
         const runner = new SqsEventSourceRunner({
           source: es.source,
@@ -197,7 +203,7 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
       }
     }
     stoppers.push(async () => {
-      await Promise.all([...kinesisSources.values(), ...sqsSources.values()].map((r) => r.stop()));
+      await Promise.all([...streamSources.values(), ...sqsSources.values()].map((r) => r.stop()));
     });
 
     const keys = await loadOrCreateDevKeys(DEV_KEYS_FILE);
@@ -235,7 +241,7 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
       clients,
       definitions: defs,
       functions,
-      kinesisSources,
+      streamSources,
       sqsSources,
       bus,
       services,

@@ -163,7 +163,7 @@ describe('Local stack: Lambda event-source mappings', () => {
     // Bisection isolated the poison record: its last three invocations held it alone.
     const alone = (await invocations()).filter((ids) => ids.length === 1 && ids[0] === 'px-3');
     expect(alone).toHaveLength(3);
-    expect(stack.kinesisSources.get('ProbeStreamToProbe')?.stats.recordsDiscarded).toBe(1);
+    expect(stack.streamSources.get('ProbeStreamToProbe')?.stats.recordsDiscarded).toBe(1);
   });
 
   it('deletes handled SQS messages and lets the redrive policy move a failing one to the DLQ', async () => {

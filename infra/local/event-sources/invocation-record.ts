@@ -8,6 +8,7 @@ export type DiscardCondition = 'RetryAttemptsExhausted' | 'RecordAgeExceeded';
  * describes the batch (shard and sequence range) instead of copying the records.
  */
 export const streamInvocationRecord = (args: {
+  readonly batchInfoKey: 'KinesisBatchInfo' | 'DDBStreamBatchInfo';
   readonly functionArn: string;
   readonly condition: DiscardCondition;
   readonly attempts: number;
@@ -32,7 +33,7 @@ export const streamInvocationRecord = (args: {
   },
   version: '1.0',
   timestamp: args.now.toISOString(),
-  KinesisBatchInfo: {
+  [args.batchInfoKey]: {
     shardId: args.shardId,
     startSequenceNumber: args.first.sequenceNumber,
     endSequenceNumber: args.last.sequenceNumber,
