@@ -59,6 +59,7 @@ export type LocalStack = {
   readonly streamSources: ReadonlyMap<string, StreamEventSourceRunner>;
   readonly sqsSources: ReadonlyMap<string, SqsEventSourceRunner>;
   readonly bus: LocalEventBus;
+  readonly api: LocalHttpApi;
   /** What runs where, for the start banner and `GET /health`. */
   readonly services: readonly {
     readonly name: string;
@@ -244,6 +245,7 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
       streamSources,
       sqsSources,
       bus,
+      api,
       services,
       stop,
     };

@@ -32,6 +32,11 @@ export class LocalHttpApi {
     this.router = compileRoutes(o.routes);
   }
 
+  /** The routes this API serves (for inspection and the local-versus-template test). */
+  get routes(): readonly RouteDefinition[] {
+    return this.o.routes;
+  }
+
   async listen(port: number): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {

@@ -60,6 +60,11 @@ export class LocalEventBus {
     for (const rule of o.rules) validateEventPattern(rule.eventPattern);
   }
 
+  /** The rules this bus routes by (for inspection and the local-versus-template test). */
+  get rules(): readonly RuleDefinition[] {
+    return this.o.rules;
+  }
+
   async listen(port = 0): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));

@@ -40,6 +40,11 @@ export class SqsEventSourceRunner {
 
   constructor(private readonly o: SqsEventSourceOptions) {}
 
+  /** The mapping's settings and target (for inspection and the local-versus-template test). */
+  get mapping(): { readonly source: SqsEventSource; readonly functionName: string } {
+    return { source: this.o.source, functionName: this.o.fn.name };
+  }
+
   start(): void {
     this.running = true;
     for (let i = 0; i < Math.max(1, this.o.source.maxConcurrency); i++) this.pollers.push(this.poll());

@@ -89,6 +89,11 @@ export class StreamEventSourceRunner {
     this.filters = (o.settings.filters ?? []).map((p) => compileEventPattern(p));
   }
 
+  /** The mapping's settings and target (for inspection and the local-versus-template test). */
+  get mapping(): { readonly settings: StreamMappingSettings; readonly functionName: string } {
+    return { settings: this.o.settings, functionName: this.o.fn.name };
+  }
+
   async start(): Promise<void> {
     this.running = true;
     await this.discoverShards(this.o.settings.startingPosition);

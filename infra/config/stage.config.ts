@@ -1,0 +1,110 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { buckets } from '../definitions/buckets.definition.ts';
+import type { BucketDefinition } from '../definitions/resource.types.ts';
+import type { Role } from '../definitions/routes.definition.ts';
+
+export const STAGES = ['dev', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Object lifecycle of a bucket, in days; starts from its definition so the local stack and AWS agree. */
+export type BucketLifecycle = Pick<
+  BucketDefinition,
+  'expirationDays' | 'noncurrentExpirationDays' | 'infrequentAccessAfterDays'
+>;
+
+/** Everything that differs between deployments. Resource shapes stay in `infra/definitions`. */
+export type StageConfig = {
+  readonly stage: Stage;
+  /** Unset outside a configured shell, which keeps `cdk synth` environment-agnostic and offline. */
+  readonly env: { readonly account: string | undefined; readonly region: string | undefined };
+  /** Applied to every stateful resource: data must survive a stack deletion in prod. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Empties buckets on stack deletion so a dev stage tears down cleanly; never in prod. */
+  readonly autoDeleteObjects: boolean;
+  readonly tableDeletionProtection: boolean;
+  readonly userPoolDeletionProtection: boolean;
+  readonly logRetention: RetentionDays;
+  /** Server access logs of the data buckets. */
+  readonly accessLogExpirationDays: number;
+  /** Lifecycle per bucket definition id. */
+  readonly bucketLifecycle: Readonly<Record<string, BucketLifecycle>>;
+  /** Browser origins allowed by the HTTP API; empty disables CORS. */
+  readonly corsAllowedOrigins: readonly string[];
+  /** Default stage throttling of the HTTP API (requests per second / burst). */
+  readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Roles (resource-server scopes) the machine client may request with client credentials. System
+   * integrations act as one narrow role; widen deliberately.
+   */
+  readonly machineClientRoles: readonly Role[];
+  readonly bundling: { readonly minify: boolean };
+};
+
+const lifecycleFromDefinitions = (): Record<string, BucketLifecycle> =>
+  Object.fromEntries(
+    buckets.map((b: BucketDefinition) => [
+      b.id,
+      {
+        expirationDays: b.expirationDays,
+        noncurrentExpirationDays: b.noncurrentExpirationDays,
+        infrequentAccessAfterDays: b.infrequentAccessAfterDays,
+      },
+    ]),
+  );
+
+const environment = () => ({
+  account: process.env.CDK_DEFAULT_ACCOUNT,
+  region: process.env.CDK_DEFAULT_REGION,
+});
+
+const configs: Record<Stage, () => StageConfig> = {
+  dev: () => ({
+    stage: 'dev',
+    env: environment(),
+    removalPolicy: RemovalPolicy.DESTROY,
+    autoDeleteObjects: true,
+    tableDeletionProtection: false,
+    userPoolDeletionProtection: false,
+    logRetention: RetentionDays.ONE_WEEK,
+    accessLogExpirationDays: 30,
+    bucketLifecycle: lifecycleFromDefinitions(),
+    corsAllowedOrigins: ['http://localhost:5173', 'http://localhost:3000'],
+    apiThrottle: { rateLimit: 20, burstLimit: 40 },
+    machineClientRoles: ['service'],
+    bundling: { minify: false },
+  }),
+  prod: () => ({
+    stage: 'prod',
+    env: environment(),
+    removalPolicy: RemovalPolicy.RETAIN,
+    autoDeleteObjects: false,
+    tableDeletionProtection: true,
+    userPoolDeletionProtection: true,
+    logRetention: RetentionDays.THREE_MONTHS,
+    accessLogExpirationDays: 365,
+    bucketLifecycle: lifecycleFromDefinitions(),
+    // No browser front end is deployed yet; add its origin here when there is one.
+    corsAllowedOrigins: [],
+    apiThrottle: { rateLimit: 100, burstLimit: 200 },
+    machineClientRoles: ['service'],
+    bundling: { minify: true },
+  }),
+};
+
+export const isStage = (value: unknown): value is Stage =>
+  typeof value === 'string' && (STAGES as readonly string[]).includes(value);
+
+export class UnknownStageError extends Error {
+  override readonly name = 'UnknownStageError';
+}
+
+/** The configuration of a stage; anything but `dev` or `prod` is a typo and fails the synth. */
+export const loadStageConfig = (stage: unknown): StageConfig => {
+  if (!isStage(stage)) {
+    throw new UnknownStageError(
+      `Unknown stage ${JSON.stringify(stage)}: expected one of ${STAGES.join(', ')} (cdk synth -c stage=dev|prod)`,
+    );
+  }
+  return configs[stage]();
+};

@@ -1,0 +1,290 @@
+import {
+  Aws,
+  CfnOutput,
+  CrossStackReferences,
+  Duration,
+  ReferenceStrength,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { KinesisEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config/stage.config.ts';
+import { C360Function } from '../constructs/c360-function.construct.ts';
+import type {
+  EventSourceDefinition,
+  ResourceDefinitions,
+  RouteDefinition,
+  RuleDefinition,
+} from '../definitions/resource.types.ts';
+import { ROLES } from '../definitions/routes.definition.ts';
+import { type DataResources, resourceById } from './data.stack.ts';
+
+export type AppStackProps = StackProps & {
+  readonly data: DataResources;
+  readonly config: StageConfig;
+  readonly definitions: ResourceDefinitions;
+};
+
+/** Identifier of the API's OAuth resource server; scopes are `c360-api/<role>`. */
+const RESOURCE_SERVER_ID = 'c360-api';
+
+/** JSON access-log line: structured for Logs Insights, no tokens or bodies. */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    ip: '$context.identity.sourceIp',
+    requestTime: '$context.requestTime',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    latencyMs: '$context.responseLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+  }),
+);
+
+/**
+ * Stateless stack: functions, their event sources, bus rules, the user pool and the HTTP API. Everything is
+ * derived from `infra/definitions`; the stateful resources arrive as props from the data stack.
+ */
+export class AppStack extends Stack {
+  readonly functions: ReadonlyMap<string, C360Function>;
+  readonly userPool: cognito.UserPool;
+  readonly webClient: cognito.UserPoolClient;
+  readonly machineClient: cognito.UserPoolClient;
+  readonly api: apigwv2.HttpApi;
+  readonly apiStage: apigwv2.HttpStage;
+
+  private readonly data: DataResources;
+
+  constructor(scope: Construct, id: string, props: AppStackProps) {
+    super(scope, id, props);
+    // Strong references (Fn::ImportValue): the data stack cannot lose a resource while this stack uses it.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+    const { data, config, definitions } = props;
+    this.data = data;
+
+    this.functions = new Map(
+      definitions.functions.map((definition) => [
+        definition.id,
+        new C360Function(this, definition.id, { definition, definitions, data, config }),
+      ]),
+    );
+    for (const source of definitions.eventSources) this.addEventSource(source);
+    for (const rule of definitions.rules) this.addRule(rule);
+
+    this.userPool = this.createUserPool(config);
+    const resourceServer = this.userPool.addResourceServer('ResourceServer', {
+      identifier: RESOURCE_SERVER_ID,
+      scopes: ROLES.map(
+        (role) => new cognito.ResourceServerScope({ scopeName: role, scopeDescription: `Act as ${role}` }),
+      ),
+    });
+    this.webClient = this.userPool.addClient('WebClient', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      accessTokenValidity: Duration.hours(1),
+      idTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+    });
+    this.machineClient = this.userPool.addClient('MachineClient', {
+      generateSecret: true,
+      oAuth: {
+        flows: { clientCredentials: true },
+        scopes: config.machineClientRoles.map((role) =>
+          cognito.OAuthScope.resourceServer(
+            resourceServer,
+            new cognito.ResourceServerScope({ scopeName: role, scopeDescription: `Act as ${role}` }),
+          ),
+        ),
+      },
+      accessTokenValidity: Duration.hours(1),
+    });
+    // The token endpoint for client credentials; prefix unique per account and stage, no hard-coded name.
+    const domain = this.userPool.addDomain('Domain', {
+      cognitoDomain: { domainPrefix: `c360-${config.stage}-${Aws.ACCOUNT_ID}` },
+    });
+
+    const { api, stage } = this.createHttpApi(config, definitions.routes);
+    this.api = api;
+    this.apiStage = stage;
+
+    new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the c360 HTTP API' });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'WebClientId', { value: this.webClient.userPoolClientId });
+    new CfnOutput(this, 'MachineClientId', { value: this.machineClient.userPoolClientId });
+    new CfnOutput(this, 'TokenEndpoint', { value: `${domain.baseUrl()}/oauth2/token` });
+  }
+
+  private fn(id: string): C360Function {
+    return resourceById(this.functions, id);
+  }
+
+  private addEventSource(def: EventSourceDefinition): void {
+    const target = this.fn(def.functionId);
+    const src = def.source;
+    if (src.type === 'sqs') {
+      target.function.addEventSource(
+        new SqsEventSource(resourceById(this.data.queues, src.queueId), {
+          batchSize: src.batchSize,
+          maxBatchingWindow: Duration.seconds(src.maxBatchingWindowSeconds),
+          reportBatchItemFailures: src.reportBatchItemFailures,
+          maxConcurrency: src.maxConcurrency,
+        }),
+      );
+      return;
+    }
+    // The role's send permission (and its key use) comes from the construct like every other grant; the
+    // imported reference keeps SqsDlq from adding a second, wildcard KMS grant of its own.
+    target.grantQueueAccess(src.onFailureQueueId, 'send');
+    const onFailureQueue = resourceById(this.data.queues, src.onFailureQueueId);
+    target.function.addEventSource(
+      new KinesisEventSource(resourceById(this.data.streams, src.streamId), {
+        startingPosition: lambda.StartingPosition[src.startingPosition],
+        batchSize: src.batchSize,
+        maxBatchingWindow: Duration.seconds(src.maxBatchingWindowSeconds),
+        bisectBatchOnError: src.bisectBatchOnError,
+        retryAttempts: src.maximumRetryAttempts,
+        maxRecordAge: Duration.seconds(src.maximumRecordAgeSeconds),
+        parallelizationFactor: src.parallelizationFactor,
+        reportBatchItemFailures: src.reportBatchItemFailures,
+        onFailure: new SqsDlq(sqs.Queue.fromQueueArn(this, `${def.id}OnFailure`, onFailureQueue.queueArn)),
+      }),
+    );
+  }
+
+  /**
+   * Queues are passed to targets as imported references: the data stack already lets rules on its bus
+   * send to them and use their key. The L2 targets would otherwise write queue policies naming this stack's
+   * rule ARNs into the data stack, a dependency cycle.
+   */
+  private importedQueue(ruleId: string, queueId: string): sqs.IQueue {
+    const id = `${ruleId}${queueId}Ref`;
+    const existing = this.node.tryFindChild(id) as sqs.IQueue | undefined;
+    return existing ?? sqs.Queue.fromQueueArn(this, id, resourceById(this.data.queues, queueId).queueArn);
+  }
+
+  private addRule(def: RuleDefinition): void {
+    const rule = new events.Rule(this, def.id, {
+      eventBus: this.data.bus,
+      description: def.description,
+      // Definitions hold EventBridge's own JSON pattern; CDK passes keys through (it only renames detailType).
+      eventPattern: def.eventPattern as events.EventPattern,
+    });
+    Validations.of(rule).acknowledge({
+      id: 'Annotation::@aws-cdk/aws-events:ruleUnresolvedEnvironment',
+      reason:
+        'Rule, bus and targets are always deployed to the same account and region (stage env); not cross-environment',
+    });
+    for (const t of def.targets) {
+      const deadLetterQueue = this.importedQueue(def.id, t.deadLetterQueueId);
+      rule.addTarget(
+        t.type === 'queue'
+          ? new targets.SqsQueue(this.importedQueue(def.id, t.queueId), { deadLetterQueue })
+          : new targets.LambdaFunction(this.fn(t.functionId).function, {
+              retryAttempts: t.maximumRetryAttempts,
+              deadLetterQueue,
+            }),
+      );
+    }
+  }
+
+  private createUserPool(config: StageConfig): cognito.UserPool {
+    const userPool = new cognito.UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      autoVerify: { email: true },
+      mfa: cognito.Mfa.REQUIRED,
+      mfaSecondFactor: { otp: true, sms: false },
+      passwordPolicy: {
+        minLength: 14,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      featurePlan: cognito.FeaturePlan.PLUS,
+      standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,
+      deletionProtection: config.userPoolDeletionProtection,
+      removalPolicy: config.removalPolicy,
+    });
+    // Group names are the roles routes check in `cognito:groups`.
+    for (const role of ROLES) {
+      userPool.addGroup(`Group${role}`, { groupName: role, description: `c360 ${role} users` });
+    }
+    return userPool;
+  }
+
+  private createHttpApi(
+    config: StageConfig,
+    routes: readonly RouteDefinition[],
+  ): { api: apigwv2.HttpApi; stage: apigwv2.HttpStage } {
+    const api = new apigwv2.HttpApi(this, 'HttpApi', {
+      apiName: this.stackName,
+      description: `c360 ${config.stage} API`,
+      createDefaultStage: false,
+      corsPreflight:
+        config.corsAllowedOrigins.length === 0
+          ? undefined
+          : {
+              allowOrigins: [...config.corsAllowedOrigins],
+              allowMethods: [apigwv2.CorsHttpMethod.ANY],
+              allowHeaders: ['authorization', 'content-type'],
+              maxAge: Duration.hours(1),
+            },
+    });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    const stage = api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: config.apiThrottle,
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: ACCESS_LOG_FORMAT,
+      },
+    });
+
+    // Tokens of both clients are accepted; group checks against `cognito:groups` happen in the handlers.
+    const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', this.userPool.userPoolProviderUrl, {
+      jwtAudience: [this.webClient.userPoolClientId, this.machineClient.userPoolClientId],
+    });
+    for (const route of routes) {
+      const isPublic = route.auth === 'public';
+      const [created] = api.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${route.id}Integration`, this.fn(route.functionId).function),
+        authorizer: isPublic ? new apigwv2.HttpNoneAuthorizer() : authorizer,
+      });
+      if (isPublic && created) {
+        for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+          Validations.of(created).acknowledge({
+            id,
+            reason: `${route.method} ${route.path} is declared public in routes.definition.ts (route ${route.id})`,
+          });
+        }
+      }
+    }
+    return { api, stage };
+  }
+}
