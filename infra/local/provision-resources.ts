@@ -11,7 +11,7 @@ import {
   ResourceInUseException as StreamInUseException,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
-import { BucketAlreadyOwnedByYou, CreateBucketCommand } from '@aws-sdk/client-s3';
+import { BucketAlreadyExists, BucketAlreadyOwnedByYou, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { QueueDefinition, ResourceDefinitions } from '../definitions/resource.types.ts';
 import type { LocalClients } from './local-clients.ts';
@@ -48,7 +48,8 @@ export const provisionLocalResources = async (
       try {
         await clients.s3.send(new CreateBucketCommand({ Bucket: localBucketName(stage, b.id) }));
       } catch (error) {
-        if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+        // s3rver answers BucketAlreadyExists where S3 says BucketAlreadyOwnedByYou.
+        if (!(error instanceof BucketAlreadyOwnedByYou || error instanceof BucketAlreadyExists)) throw error;
       }
     }),
   ]);
