@@ -3,7 +3,10 @@ import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Three tiers, one job each: unit (no network), infra (synthesized templates), integration (local stack). */
+/**
+ * Four tiers, one job each: unit (no network), contract (event schemas and fixtures), infra (synthesized
+ * templates), integration (against the local stack).
+ */
 export default defineConfig({
   test: {
     root,

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { channelEnvelopeV1, parseChannelEnvelope } from './channel/channel-envelope.v1.ts';
+import { cleanedEventV1, parseCleanedEvent } from './cleaning/cleaned-event.v1.ts';
+import type { EventContract } from './contract.types.ts';
+import { invalidChannelEnvelopes, validChannelEnvelopes } from './fixtures/channel-envelope.v1.fixture.ts';
+import { invalidCleanedEvents, validCleanedEvents } from './fixtures/cleaned-event.v1.fixture.ts';
+
+/** Every event contract of c360. A breaking change adds a `v2` entry beside `v1`; it never edits `v1`. */
+export const EVENT_CONTRACTS: readonly EventContract[] = [
+  {
+    name: 'channel-envelope',
+    version: 1,
+    description: 'One record on the Kinesis ingest stream, as written by a channel system.',
+    schema: channelEnvelopeV1,
+    jsonSchemaIo: 'input',
+    parse: parseChannelEnvelope,
+    fixtures: { valid: validChannelEnvelopes, invalid: invalidChannelEnvelopes },
+  },
+  {
+    name: 'cleaned-event',
+    version: 1,
+    description: 'A channel envelope after cleaning, as identity resolution receives it.',
+    schema: cleanedEventV1,
+    jsonSchemaIo: 'output',
+    parse: parseCleanedEvent,
+    fixtures: { valid: validCleanedEvents, invalid: invalidCleanedEvents },
+  },
+];
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** `events/schemas/<name>.v<version>.json`, relative to `events/`. */
+export const jsonSchemaFileName = (contract: Pick<EventContract, 'name' | 'version'>): string =>
+  `schemas/${contract.name}.v${contract.version}.json`;
+
+// Keys sorted at every level so the files diff only when the contract does.
+const sortKeys = (value: JsonValue): JsonValue => {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys(value[k] ?? null)]),
+  );
+};
+
+/** The contract as JSON Schema draft 2020-12, keys sorted. */
+export const toJsonSchema = (contract: EventContract): JsonValue => {
+  const generated = z.toJSONSchema(contract.schema, { target: 'draft-2020-12', io: contract.jsonSchemaIo });
+  // Round-trip through JSON: drops undefined members and yields plain JSON values.
+  const json: JsonValue = JSON.parse(
+    JSON.stringify({ ...generated, $id: `urn:c360:events:${contract.name}:v${contract.version}` }),
+  );
+  return sortKeys(json);
+};
+
+/** The exact bytes of every `events/schemas/*.json` file: two-space JSON with a trailing newline. */
+export const renderJsonSchemaFiles = (
+  contracts: readonly EventContract[] = EVENT_CONTRACTS,
+): { readonly fileName: string; readonly content: string }[] =>
+  contracts.map((c) => ({
+    fileName: jsonSchemaFileName(c),
+    content: `${JSON.stringify(toJsonSchema(c), null, 2)}\n`,
+  }));

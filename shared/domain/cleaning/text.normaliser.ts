@@ -1,0 +1,45 @@
+import { type Normalised, ok, rejected } from './normalised.ts';
+
+const FULL_WIDTH = /[\uFF01-\uFF5E\u3000]/g;
+// Offset between a full-width ASCII variant and its ASCII letter (U+FF01 − U+0021).
+const FULL_WIDTH_OFFSET = 0xfee0;
+
+/**
+ * Maps full-width ASCII variants (U+FF01–U+FF5E) to ASCII and the ideographic space (U+3000) to a space.
+ * Chinese IMEs emit these for digits, letters and punctuation; CJK ideographs are left alone.
+ */
+export const toHalfWidth = (s: string): string =>
+  s.replace(FULL_WIDTH, (c) =>
+    c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - FULL_WIDTH_OFFSET),
+  );
+
+// Invisible format characters with no linguistic meaning. ZWJ/ZWNJ are kept: emoji and scripts need them.
+const INVISIBLE = '\u200B\u2060\u180E\uFEFF';
+const SPACE_RUN = new RegExp(`[\\s${INVISIBLE}]+`, 'g');
+const VISIBLE_SPACE = new RegExp(`[^${INVISIBLE}]`);
+
+/**
+ * Trims and collapses every run of whitespace (spaces, tabs, newlines, NBSP, ideographic space…) to one
+ * space. Invisible characters (zero-width space, word joiner, BOM) join a surrounding run; on their own they
+ * are dropped rather than turned into a space the sender never saw.
+ */
+export const normaliseWhitespace = (s: string): string =>
+  s.replace(SPACE_RUN, (run) => (VISIBLE_SPACE.test(run) ? ' ' : '')).trim();
+
+// Control characters other than whitespace (C0/C1): CSV and Excel debris, never part of a name.
+const CONTROL = /[^\P{Cc}\s]/gu;
+const LETTER = /\p{L}/u;
+
+/**
+ * Canonicalises a person's name: half-width, whitespace collapsed, NFC. Letter case is kept (`McDonald`,
+ * `van der Berg`), and so are Chinese names. Rejects non-strings (`name.invalid`), blanks (`name.empty`) and
+ * strings without a single letter such as `-` or `123` (`name.invalid`).
+ */
+export const normaliseName = (raw: unknown): Normalised<string> => {
+  if (typeof raw !== 'string') return rejected('name.invalid');
+  // NFC last: removing a character can bring a base letter next to a combining mark.
+  const value = normaliseWhitespace(toHalfWidth(raw).replace(CONTROL, '')).normalize('NFC');
+  if (value === '') return rejected('name.empty');
+  if (!LETTER.test(value)) return rejected('name.invalid');
+  return ok(value);
+};
