@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { qualityCommand } from './quality.command.ts';
+import { sourceCommand } from './source.command.ts';
 import { tokenCommand } from './token.command.ts';
 
 /** A subcommand: parses its own arguments, prints, and returns the exit code. */
@@ -10,6 +12,8 @@ export type Command = {
 
 const commands: Readonly<Record<string, Command>> = {
   token: tokenCommand,
+  source: sourceCommand,
+  quality: qualityCommand,
 };
 
 const help = (): string =>

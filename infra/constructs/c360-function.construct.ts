@@ -114,6 +114,7 @@ export class C360Function extends Construct {
     return {
       table: data.table.tableName,
       bus: data.bus.eventBusName,
+      blindIndexKey: data.blindIndexKey.keyArn,
       stream: (id) => resourceById(data.streams, id).streamName,
       queueUrl: (id) => resourceById(data.queues, id).queueUrl,
       bucket: (id) => resourceById(data.buckets, id).bucketName,
@@ -137,6 +138,7 @@ export class C360Function extends Construct {
     const b = def.bindings;
     if (b.table) this.grantTable(b.table);
     if (b.bus) this.grantBus();
+    if (b.blindIndex) this.allow(['kms:GenerateMac'], [this.data.blindIndexKey.keyArn]);
     for (const [id, access] of Object.entries(b.streams ?? {})) this.grantStream(id, access);
     for (const [id, access] of Object.entries(b.queues ?? {})) this.grantQueueAccess(id, access);
     for (const [id, access] of Object.entries(b.buckets ?? {})) this.grantBucket(id, access);

@@ -7,6 +7,8 @@ export type ResourceNames = {
   readonly queueUrl: (id: string) => string;
   readonly bucket: (id: string) => string;
   readonly bus: string;
+  /** The KMS HMAC key blind indexes are derived from (its ARN in AWS, `local` on the local stack). */
+  readonly blindIndexKey: string;
 };
 
 /** Settings every function gets, in AWS and locally. */
@@ -31,6 +33,7 @@ export const bindingEnvironment = (
   const b = fn.bindings;
   if (b.table) env[defs.table.envVar] = names.table;
   if (b.bus) env[defs.bus.envVar] = names.bus;
+  if (b.blindIndex) env[BLIND_INDEX_KEY_ENV] = names.blindIndexKey;
   for (const id of Object.keys(b.streams ?? {})) env[byId(defs.streams, id).envVar] = names.stream(id);
   for (const id of Object.keys(b.queues ?? {})) env[byId(defs.queues, id).envVar] = names.queueUrl(id);
   for (const id of Object.keys(b.buckets ?? {})) env[byId(defs.buckets, id).envVar] = names.bucket(id);
@@ -45,6 +48,7 @@ export const byId = <T extends { readonly id: string }>(xs: readonly T[], id: st
 };
 
 export const RESOURCE_SUMMARY_ENV = 'C360_RESOURCES';
+export const BLIND_INDEX_KEY_ENV = 'C360_BLIND_INDEX_KEY_ID';
 
 /** Names of every resource, keyed by definition id; what `GET /health` reports. */
 export const resourceSummary = (defs: ResourceDefinitions, names: ResourceNames) => ({

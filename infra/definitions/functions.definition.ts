@@ -1,6 +1,7 @@
-import { lakeBucket } from './buckets.definition.ts';
-import { domainEventsQueue } from './queues.definition.ts';
+import { lakeBucket, quarantineBucket } from './buckets.definition.ts';
+import { domainEventsQueue, ingestFailuresDlq } from './queues.definition.ts';
 import type { EventSourceDefinition, FunctionDefinition } from './resource.types.ts';
+import { ingestStream } from './streams.definition.ts';
 
 export const getHealthFunction = {
   id: 'GetHealth',
@@ -21,12 +22,67 @@ export const archiveDomainEventsFunction = {
   bindings: { buckets: { [lakeBucket.id]: 'write' }, queues: { [domainEventsQueue.id]: 'consume' } },
 } as const satisfies FunctionDefinition;
 
+/** Segment-compatible tracking API: write-key auth, limits, then onto the ingest stream. */
+export const collectSegmentFunction = {
+  id: 'CollectSegment',
+  entry: 'functions/ingest/collect-segment.api.ts',
+  description: 'Segment-compatible collect API (/v1/batch, /v1/track, …) onto the ingest stream',
+  timeoutSeconds: 10,
+  memoryMb: 512,
+  bindings: { table: 'read', streams: { [ingestStream.id]: 'write' } },
+} as const satisfies FunctionDefinition;
+
+/** The one cleaning path: validate, standardise, de-duplicate, store or quarantine. */
+export const cleanEventsFunction = {
+  id: 'CleanEvents',
+  entry: 'functions/ingest/clean-events.handler.ts',
+  description: 'Validates and standardises channel events; stores cleaned events, quarantines the rest',
+  timeoutSeconds: 60,
+  memoryMb: 1024,
+  bindings: {
+    table: 'readWrite',
+    streams: { [ingestStream.id]: 'read' },
+    buckets: { [quarantineBucket.id]: 'write' },
+    blindIndex: true,
+  },
+} as const satisfies FunctionDefinition;
+
+export const getQualityFunction = {
+  id: 'GetQuality',
+  entry: 'functions/ingest/get-quality.api.ts',
+  description: 'Data-quality report per source: received, accepted, quarantined by reason, duplicates',
+  timeoutSeconds: 10,
+  memoryMb: 256,
+  bindings: { table: 'read' },
+} as const satisfies FunctionDefinition;
+
 export const functions = [
   getHealthFunction,
   archiveDomainEventsFunction,
+  collectSegmentFunction,
+  cleanEventsFunction,
+  getQualityFunction,
 ] as const satisfies readonly FunctionDefinition[];
 
 export const eventSources = [
+  {
+    id: 'IngestToCleaning',
+    functionId: cleanEventsFunction.id,
+    source: {
+      type: 'kinesis',
+      streamId: ingestStream.id,
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: 500,
+      maxBatchingWindowSeconds: 1,
+      // A poison record is isolated by bisection and parked in the DLQ; the rest of its batch goes on.
+      bisectBatchOnError: true,
+      maximumRetryAttempts: 5,
+      maximumRecordAgeSeconds: -1,
+      parallelizationFactor: 1,
+      reportBatchItemFailures: true,
+      onFailureQueueId: ingestFailuresDlq.id,
+    },
+  },
   {
     id: 'DomainEventsToArchive',
     functionId: archiveDomainEventsFunction.id,

@@ -85,6 +85,8 @@ export type FunctionBindings = {
   readonly queues?: Readonly<Record<string, 'send' | 'consume'>>;
   readonly buckets?: Readonly<Record<string, Access>>;
   readonly bus?: 'put';
+  /** Keyed hashing of identifiers (blind indexes): a KMS HMAC key in AWS, a local secret locally. */
+  readonly blindIndex?: boolean;
 };
 
 export type FunctionDefinition = {

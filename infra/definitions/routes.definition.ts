@@ -1,4 +1,4 @@
-import { getHealthFunction } from './functions.definition.ts';
+import { collectSegmentFunction, getHealthFunction, getQualityFunction } from './functions.definition.ts';
 import type { RouteDefinition } from './resource.types.ts';
 
 /** Cognito groups; a route lists the groups allowed to call it. */
@@ -7,4 +7,19 @@ export type Role = (typeof ROLES)[number];
 
 export const routes = [
   { id: 'GetHealth', method: 'GET', path: '/health', functionId: getHealthFunction.id, auth: 'public' },
+  // Segment's tracking API paths; callers authenticate with a source write key (HTTP Basic), not a JWT.
+  {
+    id: 'CollectSegment',
+    method: 'POST',
+    path: '/v1/{call}',
+    functionId: collectSegmentFunction.id,
+    auth: 'public',
+  },
+  {
+    id: 'GetQuality',
+    method: 'GET',
+    path: '/quality',
+    functionId: getQualityFunction.id,
+    auth: { groups: ['admin', 'analyst'] },
+  },
 ] as const satisfies readonly RouteDefinition[];

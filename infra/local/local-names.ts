@@ -17,6 +17,7 @@ export const localResourceNames = (
 ): ResourceNames => ({
   table: localName(stage, defs.table.id),
   bus: localName(stage, defs.bus.id),
+  blindIndexKey: 'local',
   stream: (id) => localName(stage, id),
   bucket: (id) => localBucketName(stage, id),
   queueUrl: (id) => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { cognitoTokenVerifier } from '../../shared/adapters/auth/cognito-token.verifier.ts';
+import { LOCAL_BLIND_INDEX_SECRET_ENV } from '../../shared/adapters/crypto/blind-index.adapter.ts';
 import {
   bindingEnvironment,
   commonEnvironment,
@@ -34,7 +35,8 @@ import {
   localClients,
 } from './local-clients.ts';
 import { localArn, localResourceNames } from './local-names.ts';
-import { DEV_KEYS_FILE, LOCAL_STAGE, REPO_ROOT } from './local-paths.ts';
+import { DEV_KEYS_FILE, LOCAL_SECRETS_FILE, LOCAL_STAGE, REPO_ROOT } from './local-paths.ts';
+import { loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { provisionLocalResources } from './provision-resources.ts';
 
 export type LocalStackOptions = {
@@ -138,6 +140,7 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
     const names = localResourceNames(LOCAL_STAGE, defs, queueUrls);
 
     const awsEnv = localAwsEnvironment(endpoints);
+    const secrets = loadOrCreateLocalSecrets(LOCAL_SECRETS_FILE);
     const summary = JSON.stringify(resourceSummary(defs, names));
     for (const def of defs.functions) {
       const functionName = `c360-${LOCAL_STAGE}-${def.id}`;
@@ -155,6 +158,7 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
             ...awsEnv,
             ...bindingEnvironment(defs, def, names),
             ...(def.exposesResourceSummary ? { [RESOURCE_SUMMARY_ENV]: summary } : {}),
+            ...(def.bindings.blindIndex ? { [LOCAL_BLIND_INDEX_SECRET_ENV]: secrets.blindIndex } : {}),
             ...def.environment,
           },
           log,

@@ -4,9 +4,11 @@
  *   --persist <dir>  keep data between runs (in memory by default)
  *   --no-demo        skip demo data
  */
-import { resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { seedDemoData } from './demo/demo-data.seed.ts';
+import { DEMO_SOURCE, seedDemoData } from './demo/demo-data.seed.ts';
+import { LOCAL_ENDPOINTS_FILE } from './local-paths.ts';
 import { startLocalStack } from './local-stack.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -38,6 +40,20 @@ const stack = await startLocalStack({
     : (line) => (/error|fail|lost|discard/i.test(line) ? console.log(`  ${line}`) : undefined),
 });
 
+// The CLI (`npx c360 source create`, `import`, …) finds the running stack through this file.
+mkdirSync(dirname(LOCAL_ENDPOINTS_FILE), { recursive: true });
+writeFileSync(
+  LOCAL_ENDPOINTS_FILE,
+  JSON.stringify({
+    endpoints: stack.endpoints,
+    names: {
+      table: stack.names.table,
+      streams: Object.fromEntries(stack.definitions.streams.map((s) => [s.id, stack.names.stream(s.id)])),
+      buckets: Object.fromEntries(stack.definitions.buckets.map((b) => [b.id, stack.names.bucket(b.id)])),
+    },
+  }),
+);
+
 const pad = (s: string, n: number) => s.padEnd(n);
 console.log(
   `\nc360 local is up in ${((Date.now() - started) / 1000).toFixed(1)} s${values.persist ? ` (data in ${resolve(values.persist)})` : ' (in memory)'}\n`,
@@ -52,8 +68,12 @@ console.log(`\n  Try: curl ${stack.endpoints.api}/health`);
 console.log('  Dev token: npx c360 token --role admin\n');
 
 if (values.demo && !values['no-demo']) {
-  const summary = await seedDemoData(stack);
-  console.log(`  Demo data: ${summary}\n`);
+  const demo = await seedDemoData(stack);
+  console.log(`  Demo source '${DEMO_SOURCE}', write key: ${demo.writeKey}`);
+  console.log(`    curl -u '${demo.writeKey}:' -H 'content-type: application/json' \\`);
+  console.log(`      -d '{"userId":"u-1","event":"Signed Up"}' ${stack.endpoints.api}/v1/track`);
+  for (const line of demo.lines) console.log(`  Demo data: ${line}`);
+  console.log('');
 }
 console.log('Press Ctrl-C to stop.');
 
@@ -62,6 +82,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: stopping c360 local…`);
+  rmSync(LOCAL_ENDPOINTS_FILE, { force: true });
   await stack.stop();
   console.log('stopped.');
   process.exit(0);

@@ -159,8 +159,11 @@ export class AppStack extends Stack {
         batchSize: src.batchSize,
         maxBatchingWindow: Duration.seconds(src.maxBatchingWindowSeconds),
         bisectBatchOnError: src.bisectBatchOnError,
-        retryAttempts: src.maximumRetryAttempts,
-        maxRecordAge: Duration.seconds(src.maximumRecordAgeSeconds),
+        // -1 means "until the record expires" in the definitions, as in the Lambda API; CDK spells it undefined.
+        ...(src.maximumRetryAttempts >= 0 ? { retryAttempts: src.maximumRetryAttempts } : {}),
+        ...(src.maximumRecordAgeSeconds >= 0
+          ? { maxRecordAge: Duration.seconds(src.maximumRecordAgeSeconds) }
+          : {}),
         parallelizationFactor: src.parallelizationFactor,
         reportBatchItemFailures: src.reportBatchItemFailures,
         onFailure: new SqsDlq(sqs.Queue.fromQueueArn(this, `${def.id}OnFailure`, onFailureQueue.queueArn)),

@@ -20,6 +20,7 @@ import type {
 /** The stateful resources the stateless stacks bind to, keyed by definition id. */
 export type DataResources = {
   readonly key: kms.IKey;
+  readonly blindIndexKey: kms.IKey;
   readonly table: dynamodb.ITable;
   readonly streams: ReadonlyMap<string, kinesis.IStream>;
   readonly queues: ReadonlyMap<string, sqs.IQueue>;
@@ -51,6 +52,7 @@ const attributeTypes: Record<AttributeType, dynamodb.AttributeType> = {
  */
 export class DataStack extends Stack implements DataResources {
   readonly key: kms.Key;
+  readonly blindIndexKey: kms.Key;
   readonly table: dynamodb.Table;
   readonly streams: ReadonlyMap<string, kinesis.Stream>;
   readonly queues: ReadonlyMap<string, sqs.Queue>;
@@ -69,6 +71,16 @@ export class DataStack extends Stack implements DataResources {
       description: `c360 ${config.stage}: encrypts the customer table, streams, queues and buckets`,
       enableKeyRotation: true,
       alias: `alias/c360/${config.stage}/data`,
+      removalPolicy: config.removalPolicy,
+    });
+
+    // Identifiers are looked up by keyed hash; the HMAC key never leaves KMS (functions derive per-purpose
+    // keys from it with GenerateMac at cold start).
+    this.blindIndexKey = new kms.Key(this, 'BlindIndexKey', {
+      description: `c360 ${config.stage}: HMAC key for blind indexes of customer identifiers`,
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      alias: `alias/c360/${config.stage}/blind-index`,
       removalPolicy: config.removalPolicy,
     });
 

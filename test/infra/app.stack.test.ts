@@ -39,6 +39,7 @@ const everyBinding = {
     streams: { [ingestStream.id]: 'write' },
     queues: { [ingestFailuresDlq.id]: 'send' },
     buckets: { [quarantineBucket.id]: 'readWrite' },
+    blindIndex: true,
   },
 } as const satisfies FunctionDefinition;
 
@@ -97,6 +98,7 @@ const placeholderNames: ResourceNames = {
   stream: () => 'x',
   queueUrl: () => 'x',
   bucket: () => 'x',
+  blindIndexKey: 'x',
 };
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -217,6 +219,31 @@ describe('Infra: app stack', () => {
     });
   });
 
+  describe('blind index key', () => {
+    it('lets a blind-index-bound function only generate MACs, only with the HMAC key', () => {
+      const s = extended;
+      const role = resourceById(s.stacks.app.functions, everyBinding.id).role;
+      const hmacKeyArn = JSON.stringify(inApp(s, s.stacks.data.blindIndexKey.keyArn));
+      const onKey = statementsOfRole(s.appTemplate, logicalIdOf(role)).filter(
+        (st) => JSON.stringify(st.Resource) === hmacKeyArn,
+      );
+      expect(onKey.flatMap((st) => asList(st.Action))).toEqual(['kms:GenerateMac']);
+      const healthRole = resourceById(s.stacks.app.functions, 'GetHealth').role;
+      expect(
+        statementsOfRole(s.appTemplate, logicalIdOf(healthRole)).some(
+          (st) => JSON.stringify(st.Resource) === hmacKeyArn,
+        ),
+      ).toBe(false);
+    });
+
+    it('is an HMAC-256 key for MAC generation and verification', () => {
+      current.dataTemplate.hasResourceProperties('AWS::KMS::Key', {
+        KeySpec: 'HMAC_256',
+        KeyUsage: 'GENERATE_VERIFY_MAC',
+      });
+    });
+  });
+
   describe('event source mappings', () => {
     it('configures each SQS and Kinesis source as defined', () => {
       for (const s of both()) {
@@ -240,8 +267,11 @@ describe('Infra: app stack', () => {
                   BatchSize: src.batchSize,
                   MaximumBatchingWindowInSeconds: src.maxBatchingWindowSeconds,
                   BisectBatchOnFunctionError: src.bisectBatchOnError,
-                  MaximumRetryAttempts: src.maximumRetryAttempts,
-                  MaximumRecordAgeInSeconds: src.maximumRecordAgeSeconds,
+                  // -1 (until the record expires) is CloudFormation's default: the property is left out.
+                  MaximumRetryAttempts:
+                    src.maximumRetryAttempts >= 0 ? src.maximumRetryAttempts : Match.absent(),
+                  MaximumRecordAgeInSeconds:
+                    src.maximumRecordAgeSeconds >= 0 ? src.maximumRecordAgeSeconds : Match.absent(),
                   ParallelizationFactor: src.parallelizationFactor,
                   FunctionResponseTypes: src.reportBatchItemFailures
                     ? ['ReportBatchItemFailures']

@@ -69,9 +69,15 @@ describe('Infra: data stack', () => {
     });
   });
 
-  it('has a customer-managed key with rotation and an alias', () => {
-    dev.dataTemplate.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    dev.dataTemplate.resourceCountIs('AWS::KMS::Alias', 1);
+  it('has a customer-managed data key with rotation, an HMAC key for blind indexes, and an alias for each', () => {
+    expect(propertiesOf(dev.dataTemplate, logicalIdOf(dev.stacks.data.key))).toMatchObject({
+      EnableKeyRotation: true,
+    });
+    expect(propertiesOf(dev.dataTemplate, logicalIdOf(dev.stacks.data.blindIndexKey))).toMatchObject({
+      KeySpec: 'HMAC_256',
+      KeyUsage: 'GENERATE_VERIFY_MAC',
+    });
+    dev.dataTemplate.resourceCountIs('AWS::KMS::Alias', 2);
   });
 
   it('creates every defined Kinesis stream on-demand, KMS-encrypted, with the defined retention', () => {

@@ -167,10 +167,16 @@ export class LocalFunction {
         AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
         _HANDLER: `index.${this.config.handlerExport ?? 'handler'}`,
       },
-      stdout: false,
-      stderr: false,
+      // What a function prints goes to its log (CloudWatch in AWS), not straight to the terminal.
+      stdout: true,
+      stderr: true,
     });
     worker.unref();
+    for (const stream of [worker.stdout, worker.stderr])
+      stream.on('data', (chunk: Buffer) => {
+        for (const line of chunk.toString('utf8').split('\n'))
+          if (line.trim()) this.config.log?.(`${this.name}: ${line}`);
+      });
     const env: Environment = { worker, busy: false };
     worker.on('exit', () => {
       if (this.all.has(env)) {

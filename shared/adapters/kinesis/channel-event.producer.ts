@@ -94,6 +94,14 @@ export type ChannelProducer = {
    * PutRecords does not guarantee order, and retries reorder, so consumers order by `occurredAt`.
    */
   readonly send: (envelopes: readonly ChannelEnvelopeV1[]) => Promise<ChannelSendResult>;
+  /**
+   * Puts records as they are, valid or not, with the same batching and retries: for a front door (the collect
+   * API, the importer) whose invalid input must still reach the cleaning stage to be quarantined with its
+   * reasons. Only what Kinesis itself cannot carry (a record over 1 MiB) is refused, in `failed`.
+   */
+  readonly sendUnchecked: (
+    records: readonly { readonly messageId: string; readonly partitionKey: string; readonly json: string }[],
+  ) => Promise<ChannelSendResult>;
 };
 
 export type ChannelProducerOptions = {
@@ -291,8 +299,31 @@ export const createChannelProducer = (options: ChannelProducerOptions): ChannelP
     const prepared = envelopes.map((e, i) => prepare(e, i));
     const invalid = prepared.flatMap((p) => ('invalid' in p ? [p.invalid] : []));
     if (invalid.length > 0) throw new ChannelEnvelopeValidationError(invalid);
-    const records = prepared.flatMap((p) => ('pending' in p ? [p.pending] : []));
+    return putAll(prepared.flatMap((p) => ('pending' in p ? [p.pending] : [])));
+  };
 
+  const sendUnchecked: ChannelProducer['sendUnchecked'] = async (raw) => {
+    const tooLarge: ChannelSendFailure[] = [];
+    const records: Pending[] = [];
+    for (const r of raw) {
+      const data = encoder.encode(r.json);
+      const partitionKey = Array.from(r.partitionKey || r.messageId)
+        .slice(0, KINESIS_PUT_RECORDS_LIMITS.maxPartitionKeyChars)
+        .join('');
+      const bytes = data.byteLength + encoder.encode(partitionKey).byteLength;
+      if (bytes > KINESIS_PUT_RECORDS_LIMITS.maxRecordBytes)
+        tooLarge.push({
+          messageId: r.messageId,
+          errorCode: 'RecordTooLarge',
+          errorMessage: `${bytes} bytes`,
+        });
+      else records.push({ messageId: r.messageId, entry: { Data: data, PartitionKey: partitionKey }, bytes });
+    }
+    const result = await putAll(records);
+    return { sent: result.sent, failed: [...tooLarge, ...result.failed] };
+  };
+
+  const putAll = async (records: readonly Pending[]): Promise<ChannelSendResult> => {
     let sent = 0;
     const failed: ChannelSendFailure[] = [];
     for (const batch of toBatches(records)) {
@@ -303,5 +334,5 @@ export const createChannelProducer = (options: ChannelProducerOptions): ChannelP
     return { sent, failed };
   };
 
-  return { send };
+  return { send, sendUnchecked };
 };

@@ -7,6 +7,12 @@ export const NORMALISATION_REASONS = [
   'name.invalid',
   /** Nothing left after trimming whitespace and invisible characters. */
   'name.empty',
+  /** An identifier (device id, member card, …) that is empty once whitespace is normalised. */
+  'identity.empty',
+  /** A text value (address, city, …) that is empty once whitespace is normalised. */
+  'text.empty',
+  /** A gender value that maps to none of female, male, other. */
+  'gender.unknown',
   'phone.empty',
   /** Letters, too short/long, or digits that no numbering plan allows. */
   'phone.invalid',

@@ -43,5 +43,7 @@ export const normalisePhone = (raw: unknown, opts: PhoneOptions = {}): Normalise
 
   const parsed = parsePhoneNumberFromString(text, { defaultCountry: region, extract: false });
   if (parsed === undefined || parsed.ext !== undefined || !parsed.isValid()) return rejected('phone.invalid');
+  // libphonenumber accepts some national plans (Germany's) beyond E.164's 15 digits; E.164 is the contract.
+  if (parsed.number.length > 16) return rejected('phone.invalid');
   return ok(parsed.number);
 };

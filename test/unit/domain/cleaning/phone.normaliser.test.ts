@@ -139,3 +139,12 @@ describe('Domain: phone normaliser', () => {
     );
   });
 });
+
+describe('Domain: phone normaliser, E.164 length', () => {
+  it('refuses a number longer than E.164 allows even where the national plan accepts it', () => {
+    expect(normalisePhone(201000000000000, { defaultRegion: 'DE' })).toEqual({
+      ok: false,
+      reason: 'phone.invalid',
+    });
+  });
+});

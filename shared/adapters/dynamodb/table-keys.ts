@@ -1,0 +1,15 @@
+/**
+ * Key patterns of the single table, in one place. Entities are namespaced by prefix; `#` separates parts.
+ * GSI1 answers "which item has this identifier/hash?" lookups.
+ */
+export const keys = {
+  source: (name: string) => ({ pk: `SOURCE#${name}`, sk: 'SOURCE' }),
+  writeKey: (hash: string) => ({ pk: `WRITEKEY#${hash}`, sk: 'WRITEKEY' }),
+  cleanedEvent: (eventId: string) => ({ pk: `EVENT#${eventId}`, sk: 'CLEANED' }),
+  quarantined: (source: string, messageId: string) => ({
+    pk: `QUARANTINE#${source}#${messageId}`,
+    sk: 'QUARANTINE',
+  }),
+  interaction: (key: string) => ({ pk: `INTERACTION#${key}`, sk: 'LAST' }),
+  qualityDay: (source: string, day: string) => ({ pk: `QUALITY#${source}`, sk: `DAY#${day}` }),
+} as const;
