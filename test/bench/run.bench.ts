@@ -4,11 +4,13 @@
  */
 
 import { eventPatternBench } from './event-pattern.bench.ts';
+import { ingestBench } from './ingest.bench.ts';
 import { localStackBench } from './local-stack.bench.ts';
 
 export type Bench = { readonly summary: string; readonly run: () => Promise<void> };
 
 const benches: Readonly<Record<string, Bench>> = {
+  ingest: ingestBench,
   patterns: eventPatternBench,
   local: localStackBench,
 };

@@ -1,4 +1,3 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import {
   CHANNEL_IDENTITY_KEYS,
   type ChannelEnvelopeV1,
@@ -8,7 +7,7 @@ import type { CleanedEventV1, CleanedIdentity, MoneyV1 } from '../../../events/c
 import { type EmailRules, normaliseEmail } from './email.normaliser.ts';
 import { normaliseMoney } from './money.normaliser.ts';
 import type { Normalised } from './normalised.ts';
-import { type CountryCode, normalisePhone } from './phone.normaliser.ts';
+import { type CountryCode, normalisePhoneWithCountry } from './phone.normaliser.ts';
 import { normaliseCountry, normaliseProvince } from './region.normaliser.ts';
 import { normaliseName, normaliseWhitespace, toHalfWidth } from './text.normaliser.ts';
 import { normaliseTimestamp } from './timestamp.normaliser.ts';
@@ -72,21 +71,6 @@ const text = (x: unknown): string | undefined => {
   return t.length > 0 ? t : undefined;
 };
 
-const utf8Length = (s: string): number => {
-  // Counting without allocating: the hot path sees every record.
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-};
-
 const GENDERS: Readonly<Record<string, 'female' | 'male' | 'other'>> = {
   f: 'female',
   female: 'female',
@@ -109,7 +93,7 @@ const GENDERS: Readonly<Record<string, 'female' | 'male' | 'other'>> = {
  * (event time, money, every identity).
  */
 export const cleanEnvelope = (data: string, receivedAt: string, config: CleaningConfig): CleaningOutcome => {
-  const bytes = utf8Length(data);
+  const bytes = Buffer.byteLength(data, 'utf8');
   if (bytes > config.maxEnvelopeBytes)
     return {
       kind: 'rejected',
@@ -146,6 +130,24 @@ const hints = (data: string): { messageId?: string; source?: string } => {
   return { ...(messageId ? { messageId } : {}), ...(source ? { source } : {}) };
 };
 
+// A batch shares one receivedAt: build its timestamp bounds once, not per record.
+let lastBounds:
+  | { key: string; options: { defaultTimeZoneOffsetMinutes: number; notBefore: string; notAfter: string } }
+  | undefined;
+const timestampOptions = (receivedAt: string, config: CleaningConfig) => {
+  const key = `${receivedAt}|${config.defaultTimeZoneOffsetMinutes}|${config.notBefore}|${config.maxClockSkewMs}`;
+  if (lastBounds?.key !== key)
+    lastBounds = {
+      key,
+      options: {
+        defaultTimeZoneOffsetMinutes: config.defaultTimeZoneOffsetMinutes,
+        notBefore: config.notBefore,
+        notAfter: new Date(Date.parse(receivedAt) + config.maxClockSkewMs).toISOString(),
+      },
+    };
+  return lastBounds.options;
+};
+
 const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningConfig): CleaningOutcome => {
   const warnings: string[] = [];
   const fail = (reasons: string[]): CleaningOutcome => ({
@@ -154,11 +156,7 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
     messageId: e.messageId,
     source: e.source,
   });
-  const tsOptions = {
-    defaultTimeZoneOffsetMinutes: config.defaultTimeZoneOffsetMinutes,
-    notBefore: config.notBefore,
-    notAfter: new Date(Date.parse(receivedAt) + config.maxClockSkewMs).toISOString(),
-  };
+  const tsOptions = timestampOptions(receivedAt, config);
   const occurredAt = normaliseTimestamp(e.occurredAt, tsOptions);
   if (!occurredAt.ok) return fail([`occurredAt: ${occurredAt.reason}`]);
   const received = e.receivedAt === undefined ? undefined : normaliseTimestamp(e.receivedAt, tsOptions);
@@ -174,16 +172,21 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
   // Identities: each standardised; a bad one is dropped with a warning, but an event needs one good one.
   const identities: CleanedIdentity[] = [];
   const identityErrors: string[] = [];
+  let phoneCountry: string | undefined;
+  const phone = (raw: unknown): Normalised<string> => {
+    const p = normalisePhoneWithCountry(raw, { defaultRegion: config.defaultRegion });
+    if (!p.ok) return p;
+    phoneCountry ??= p.value.country;
+    return { ok: true, value: p.value.e164 };
+  };
   const addIdentity = (type: string, raw: unknown) => {
     if (raw === undefined || raw === null || raw === '') return;
     const value: Normalised<string> =
       type === 'phone'
-        ? normalisePhone(raw, { defaultRegion: config.defaultRegion })
+        ? phone(raw)
         : type === 'email'
           ? normaliseEmail(raw, config.emailRules)
-          : text(raw) !== undefined
-            ? { ok: true, value: (text(raw) as string).slice(0, 256) }
-            : { ok: false, reason: 'identity.empty' };
+          : opaqueIdentity(raw);
     if (!value.ok) {
       identityErrors.push(`identities.${type}: ${value.reason}`);
       return;
@@ -236,12 +239,8 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
   if (address.street !== undefined) trait('address', textResult(address.street));
   const country = present('country') ? rawTraits.country : address.country;
   if (country !== undefined) trait('country', normaliseCountry(country));
-  if (!traits.country) {
-    // Derivable: the country of a phone number.
-    const phone = identities.find((i) => i.type === 'phone');
-    const derived = phone ? parsePhoneNumberFromString(phone.value)?.country : undefined;
-    if (derived) traits.country = derived;
-  }
+  // Derivable: the country of a phone number.
+  if (!traits.country && phoneCountry) traits.country = phoneCountry;
   const province = present('province') ? rawTraits.province : (address.state ?? address.province);
   if (province !== undefined && province !== null && province !== '')
     trait('province', normaliseProvince(province, String(traits.country ?? config.defaultRegion)));
@@ -275,6 +274,11 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
     quality: { completeness: new Set(fields).size / QUALITY_FIELDS.length, warnings },
   } as CleanedEventV1;
   return { kind: 'cleaned', event, fields: [...new Set(fields)] };
+};
+
+const opaqueIdentity = (raw: unknown): Normalised<string> => {
+  const t = text(raw);
+  return t === undefined ? { ok: false, reason: 'identity.empty' } : { ok: true, value: t.slice(0, 256) };
 };
 
 const textResult = (x: unknown): Normalised<string> => {

@@ -26,6 +26,15 @@ const MAX_INPUT_LENGTH = 64;
  * (`phone.has-extension`) rather than truncated: dropping it would merge everyone behind one switchboard.
  */
 export const normalisePhone = (raw: unknown, opts: PhoneOptions = {}): Normalised<string> => {
+  const result = normalisePhoneWithCountry(raw, opts);
+  return result.ok ? ok(result.value.e164) : result;
+};
+
+/** As {@link normalisePhone}, with the number's country (when the plan names one), parsed only once. */
+export const normalisePhoneWithCountry = (
+  raw: unknown,
+  opts: PhoneOptions = {},
+): Normalised<{ readonly e164: string; readonly country: CountryCode | undefined }> => {
   const region = opts.defaultRegion ?? 'CN';
   let text: string;
   if (typeof raw === 'string') text = raw;
@@ -45,5 +54,5 @@ export const normalisePhone = (raw: unknown, opts: PhoneOptions = {}): Normalise
   if (parsed === undefined || parsed.ext !== undefined || !parsed.isValid()) return rejected('phone.invalid');
   // libphonenumber accepts some national plans (Germany's) beyond E.164's 15 digits; E.164 is the contract.
   if (parsed.number.length > 16) return rejected('phone.invalid');
-  return ok(parsed.number);
+  return ok({ e164: parsed.number, country: parsed.country });
 };

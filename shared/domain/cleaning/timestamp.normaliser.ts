@@ -167,10 +167,17 @@ const parse = (raw: unknown, defaultOffset: number): Parsed => {
   return { reason: 'timestamp.unparseable' };
 };
 
+// Bounds repeat across a batch (the same notBefore/notAfter for every record): parse each once.
+const boundCache = new Map<string, number>();
 const bound = (value: string | undefined, name: string, defaultOffset: number): number | undefined => {
   if (value === undefined) return undefined;
+  const key = `${defaultOffset}|${value}`;
+  const cached = boundCache.get(key);
+  if (cached !== undefined) return cached;
   const parsed = parse(value, defaultOffset);
   if ('reason' in parsed) throw new InvalidTimestampOptionsError(`${name} is not a timestamp: ${value}`);
+  if (boundCache.size > 1000) boundCache.clear();
+  boundCache.set(key, parsed.ms);
   return parsed.ms;
 };
 
