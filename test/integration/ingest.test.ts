@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { GetObjectCommand, paginateListObjectsV2 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { Analytics } from '@segment/analytics-node';
@@ -7,6 +8,8 @@ import { validChannelEnvelopes } from '../../events/fixtures/channel-envelope.v1
 import { newWriteKey } from '../../infra/cli/source.command.ts';
 import { quarantineBucket } from '../../infra/definitions/buckets.definition.ts';
 import { ingestStream } from '../../infra/definitions/streams.definition.ts';
+import { loadOrCreateDevKeys, signDevToken } from '../../infra/local/auth/dev-tokens.ts';
+import { DEV_KEYS_FILE } from '../../infra/local/local-paths.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
 import { readQualityCounters } from '../../shared/adapters/dynamodb/quality.repository.ts';
 import { dynamoSourceRepository } from '../../shared/adapters/dynamodb/source.repository.ts';
@@ -90,6 +93,44 @@ describe('Ingestion and cleaning on the local stack', () => {
     ]);
     expect(identify?.traits).toMatchObject({ name: 'Ann Lee', country: 'CN' });
     expect(events.map((e) => e.payload.type).sort()).toEqual(['identify', 'page', 'track']);
+  });
+
+  it('accepts a gzip body, and serves the quality report only to roles allowed to see it', async () => {
+    const writeKey = newWriteKey();
+    await dynamoSourceRepository(db, stack.names.table).addWriteKey(
+      { name: 'gzip-web', createdAt: new Date().toISOString() },
+      writeKey,
+    );
+    const body = gzipSync(
+      JSON.stringify({ batch: [{ type: 'track', userId: 'gz-1', event: 'Zipped', messageId: 'gz-msg-1' }] }),
+    );
+    const res = await fetch(`${stack.endpoints.api}/v1/batch`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+      },
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ success: true, accepted: 1 });
+    await eventually(
+      () => report('gzip-web'),
+      (q) => q?.accepted === 1,
+    );
+
+    const keys = await loadOrCreateDevKeys(DEV_KEYS_FILE);
+    const asRole = async (role: string) =>
+      fetch(`${stack.endpoints.api}/quality`, {
+        headers: { authorization: `Bearer ${await signDevToken(keys, { role })}` },
+      });
+    const analyst = await asRole('analyst');
+    expect(analyst.status).toBe(200);
+    const sources = ((await analyst.json()) as { sources: { source: string; accepted: number }[] }).sources;
+    expect(sources.find((s) => s.source === 'gzip-web')?.accepted).toBe(1);
+    expect((await asRole('sales')).status).toBe(403);
+    expect((await fetch(`${stack.endpoints.api}/quality`)).status).toBe(401);
   });
 
   it('refuses a wrong write key and an oversized batch with a clear error', async () => {
