@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { importCommand } from './import.command.ts';
 import { qualityCommand } from './quality.command.ts';
 import { sourceCommand } from './source.command.ts';
 import { tokenCommand } from './token.command.ts';
@@ -14,6 +15,7 @@ const commands: Readonly<Record<string, Command>> = {
   token: tokenCommand,
   source: sourceCommand,
   quality: qualityCommand,
+  import: importCommand,
 };
 
 const help = (): string =>

@@ -92,6 +92,9 @@ const takeSign = (s: string): [boolean | undefined, string] =>
       : [undefined, s];
 
 const matchToken = (s: string, atEnd: boolean): string | undefined => {
+  // No currency token starts or ends with a digit: the common bare amount skips the token scan.
+  const edge = atEnd ? s.charCodeAt(s.length - 1) : s.charCodeAt(0);
+  if (Number.isNaN(edge) || (edge >= 48 && edge <= 57)) return undefined;
   // ASCII-only upper-casing keeps indices aligned (`ß`.toUpperCase() is two characters).
   const upper = s.replace(/[a-z]+/g, (w) => w.toUpperCase());
   return TOKENS.find((t) => (atEnd ? upper.endsWith(t) : upper.startsWith(t)));

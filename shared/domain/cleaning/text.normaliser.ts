@@ -8,15 +8,21 @@ const FULL_WIDTH_OFFSET = 0xfee0;
  * Maps full-width ASCII variants (U+FF01–U+FF5E) to ASCII and the ideographic space (U+3000) to a space.
  * Chinese IMEs emit these for digits, letters and punctuation; CJK ideographs are left alone.
  */
+const HAS_FULL_WIDTH = /[\uFF01-\uFF5E\u3000]/;
 export const toHalfWidth = (s: string): string =>
-  s.replace(FULL_WIDTH, (c) =>
-    c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - FULL_WIDTH_OFFSET),
-  );
+  // Most values have nothing to convert: test first, since a replace with a callback costs per match.
+  HAS_FULL_WIDTH.test(s)
+    ? s.replace(FULL_WIDTH, (c) =>
+        c === '\u3000' ? ' ' : String.fromCharCode(c.charCodeAt(0) - FULL_WIDTH_OFFSET),
+      )
+    : s;
 
 // Invisible format characters with no linguistic meaning. ZWJ/ZWNJ are kept: emoji and scripts need them.
 const INVISIBLE = '\u200B\u2060\u180E\uFEFF';
 const SPACE_RUN = new RegExp(`[\\s${INVISIBLE}]+`, 'g');
 const VISIBLE_SPACE = new RegExp(`[^${INVISIBLE}]`);
+// Already normal: only single plain spaces between visible characters. Anything else takes the full path.
+const NEEDS_WHITESPACE_WORK = new RegExp(`[^\\S ]|  |^ | $|[${INVISIBLE}]`);
 
 /**
  * Trims and collapses every run of whitespace (spaces, tabs, newlines, NBSP, ideographic space…) to one
@@ -24,7 +30,9 @@ const VISIBLE_SPACE = new RegExp(`[^${INVISIBLE}]`);
  * are dropped rather than turned into a space the sender never saw.
  */
 export const normaliseWhitespace = (s: string): string =>
-  s.replace(SPACE_RUN, (run) => (VISIBLE_SPACE.test(run) ? ' ' : '')).trim();
+  NEEDS_WHITESPACE_WORK.test(s)
+    ? s.replace(SPACE_RUN, (run) => (VISIBLE_SPACE.test(run) ? ' ' : '')).trim()
+    : s;
 
 // Control characters other than whitespace (C0/C1): CSV and Excel debris, never part of a name.
 const CONTROL = /[^\P{Cc}\s]/gu;

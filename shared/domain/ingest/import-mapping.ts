@@ -4,7 +4,7 @@ import {
   CHANNEL_IDENTITY_KEYS,
   type ChannelEventType,
 } from '../../../events/channel/channel-envelope.v1.ts';
-import { formatIssues } from '../../../events/zod-issue.formatter.ts';
+import { contractErrorMap, formatIssues } from '../../../events/zod-issue.formatter.ts';
 
 /*
  * The column mapping of a file import: which column of a CSV or spreadsheet fills which field of a channel
@@ -140,7 +140,13 @@ const importMappingSchema = z.preprocess(
       mappingOf('app.event'),
       mappingOf('mini-program.event'),
     ],
-    { error: `expected a mapping object whose type is one of ${IMPORT_EVENT_TYPES.join(', ')}` },
+    // Not an object at all; an unknown type falls through to the contract map ("expected one of …").
+    {
+      error: (issue) =>
+        typeof issue.input === 'object' && issue.input !== null && !Array.isArray(issue.input)
+          ? undefined
+          : 'expected a mapping object',
+    },
   ),
 );
 
@@ -162,7 +168,9 @@ export type ImportMapping = {
   readonly traits?:
     | (Partial<Record<TraitKey, ValueRef>> & { readonly custom?: Record<string, ValueRef> | undefined })
     | undefined;
-  readonly payload?: Readonly<Record<string, ValueRef | readonly string[] | 'unmapped' | undefined>> | undefined;
+  readonly payload?:
+    | Readonly<Record<string, ValueRef | readonly string[] | 'unmapped' | undefined>>
+    | undefined;
 };
 
 /** A mapping file that does not parse, or a mapping that does not fit the file's headers. */
@@ -178,10 +186,10 @@ export class ImportMappingError extends Error {
 
 /**
  * Validates a decoded mapping file. Throws {@link ImportMappingError} listing every problem as a
- * `path: message` line, e.g. `identities.phon: has unknown keys` or `payload.sku: expected a column name`.
+ * `path: message` line, e.g. `identities: has unknown keys: phon` or `payload.sku: expected a column name`.
  */
 export const parseImportMapping = (input: unknown): ImportMapping => {
-  const result = importMappingSchema.safeParse(input);
+  const result = importMappingSchema.safeParse(input, { error: contractErrorMap });
   if (result.success) return result.data;
   throw new ImportMappingError(formatIssues(result.error.issues));
 };
@@ -475,8 +483,8 @@ export const importMessageId = (
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', '是', '对', 'x', '✓']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', '0', '否', '不是']);
 
-const definedEntries = <T>(entries: readonly (readonly [string, T | undefined])[]): Record<string, T> =>
-  Object.fromEntries(entries.filter((e): e is readonly [string, T] => e[1] !== undefined));
+const definedEntries = (entries: readonly (readonly [string, unknown])[]): Record<string, unknown> =>
+  Object.fromEntries(entries.filter((e) => e[1] !== undefined));
 
 /**
  * Turns one row into a channel envelope (channel `import`). Pure and total: never throws. Values are
