@@ -19,7 +19,10 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
-  const groups = String(event.requestContext.authorizer?.jwt?.claims?.['cognito:groups'] ?? '');
+  // API Gateway flattens the groups array claim to a string such as "[admin analyst]".
+  const groups = String(event.requestContext.authorizer?.jwt?.claims?.['cognito:groups'] ?? '')
+    .replace(/^\[|\]$/g, '')
+    .split(/[\s,]+/);
   if (!ALLOWED_GROUPS.some((g) => groups.includes(g))) return json(403, { message: 'Forbidden' });
   const q = query.safeParse(event.queryStringParameters ?? {});
   if (!q.success) return json(400, { message: 'from and to must be dates (YYYY-MM-DD)' });
