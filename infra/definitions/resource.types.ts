@@ -103,9 +103,8 @@ export type FunctionDefinition = {
   readonly exposesResourceSummary?: boolean;
 };
 
-export type KinesisEventSource = {
-  readonly type: 'kinesis';
-  readonly streamId: string;
+/** Settings shared by the stream event sources (Kinesis, DynamoDB Streams). */
+export type StreamSourceSettings = {
   readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
   readonly batchSize: number;
   readonly maxBatchingWindowSeconds: number;
@@ -116,7 +115,20 @@ export type KinesisEventSource = {
   readonly reportBatchItemFailures: boolean;
   /** Queue that receives the failed batch's description once retries are exhausted. */
   readonly onFailureQueueId: string;
+  /**
+   * Lambda event filtering (EventBridge pattern syntax, on the record as Lambda sees it; Kinesis `data` as
+   * parsed JSON): only matching records invoke the function. None means every record.
+   */
+  readonly filters?: readonly Readonly<Record<string, unknown>>[];
 };
+
+export type KinesisEventSource = StreamSourceSettings & {
+  readonly type: 'kinesis';
+  readonly streamId: string;
+};
+
+/** The customer table's own stream: changes to it (e.g. cleaned events, the outbox) drive later stages. */
+export type TableStreamEventSource = StreamSourceSettings & { readonly type: 'table-stream' };
 
 export type SqsEventSource = {
   readonly type: 'sqs';
@@ -130,7 +142,7 @@ export type SqsEventSource = {
 export type EventSourceDefinition = {
   readonly id: string;
   readonly functionId: string;
-  readonly source: KinesisEventSource | SqsEventSource;
+  readonly source: KinesisEventSource | TableStreamEventSource | SqsEventSource;
 };
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -50,10 +50,11 @@ export const assertResourcesValid = (defs: ResourceDefinitions): void => {
     }
   for (const es of defs.eventSources) {
     need(functionIds, es.functionId, `event source ${es.id}`);
-    if (es.source.type === 'kinesis') {
-      need(streamIds, es.source.streamId, `event source ${es.id}`);
+    if (es.source.type === 'sqs') need(queueIds, es.source.queueId, `event source ${es.id}`);
+    else {
+      if (es.source.type === 'kinesis') need(streamIds, es.source.streamId, `event source ${es.id}`);
       need(queueIds, es.source.onFailureQueueId, `event source ${es.id}`);
-    } else need(queueIds, es.source.queueId, `event source ${es.id}`);
+    }
   }
   for (const fn of defs.functions) {
     for (const id of Object.keys(fn.bindings.streams ?? {})) need(streamIds, id, `function ${fn.id}`);

@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { cognitoTokenVerifier } from '../../shared/adapters/auth/cognito-token.verifier.ts';
 import { LOCAL_BLIND_INDEX_SECRET_ENV } from '../../shared/adapters/crypto/blind-index.adapter.ts';
@@ -22,12 +24,14 @@ import {
 import { LocalEventBus } from './bus/local-event-bus.ts';
 import { startDynamoDbLocal } from './emulators/dynamodb-local.emulator.ts';
 import { freePort, type RunningEmulator, startHostedEmulator } from './emulators/emulator-process.ts';
+import { dynamoDbStreamShards } from './event-sources/dynamodb-stream-shards.ts';
 import { kinesisShards } from './event-sources/kinesis-shards.ts';
 import { SqsEventSourceRunner } from './event-sources/sqs-event-source.ts';
-import { StreamEventSourceRunner } from './event-sources/stream-event-source.ts';
+import { type ShardSource, StreamEventSourceRunner } from './event-sources/stream-event-source.ts';
 import { LocalFunction } from './lambda/local-function.ts';
 import {
   LOCAL_ACCOUNT,
+  LOCAL_CREDENTIALS,
   LOCAL_REGION,
   type LocalClients,
   type LocalEndpoints,
@@ -168,26 +172,41 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
     stoppers.push(() => Promise.all([...functions.values()].map((f) => f.close())).then(() => undefined));
 
     const streamSources = new Map<string, StreamEventSourceRunner>();
+    const dynamoDbStreams = new DynamoDBStreamsClient({
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+      endpoint: endpoints.dynamodb,
+    });
     const sqsSources = new Map<string, SqsEventSourceRunner>();
     for (const es of defs.eventSources) {
       const fn = getFunction(es.functionId);
       const functionArn = localArn('lambda', `function:${fn.name}`);
-      if (es.source.type === 'kinesis') {
-        const streamName = names.stream(es.source.streamId);
-        const streamArn = localArn('kinesis', `stream/${streamName}`);
-        const runner = new StreamEventSourceRunner({
-          settings: es.source,
-          shards: kinesisShards({
+      if (es.source.type !== 'sqs') {
+        const src = es.source;
+        let streamArn: string;
+        let shards: ShardSource;
+        if (src.type === 'kinesis') {
+          const streamName = names.stream(src.streamId);
+          streamArn = localArn('kinesis', `stream/${streamName}`);
+          shards = kinesisShards({
             kinesis: clients.kinesis,
             streamName,
             streamArn,
             functionArn,
             region: LOCAL_REGION,
-          }),
+          });
+        } else {
+          const table = await clients.dynamodb.send(new DescribeTableCommand({ TableName: names.table }));
+          streamArn = table.Table?.LatestStreamArn ?? '';
+          shards = dynamoDbStreamShards({ streams: dynamoDbStreams, streamArn, region: LOCAL_REGION });
+        }
+        const runner = new StreamEventSourceRunner({
+          settings: src,
+          shards,
           fn,
           functionArn,
           streamArn,
-          onFailureQueueUrl: names.queueUrl(es.source.onFailureQueueId),
+          onFailureQueueUrl: names.queueUrl(src.onFailureQueueId),
           sqs: clients.sqs,
           log,
         });

@@ -16,7 +16,12 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { KinesisEventSource, SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import {
+  DynamoEventSource,
+  KinesisEventSource,
+  SqsDlq,
+  SqsEventSource,
+} from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -153,21 +158,27 @@ export class AppStack extends Stack {
     // imported reference keeps SqsDlq from adding a second, wildcard KMS grant of its own.
     target.grantQueueAccess(src.onFailureQueueId, 'send');
     const onFailureQueue = resourceById(this.data.queues, src.onFailureQueueId);
+    const settings = {
+      startingPosition: lambda.StartingPosition[src.startingPosition],
+      batchSize: src.batchSize,
+      maxBatchingWindow: Duration.seconds(src.maxBatchingWindowSeconds),
+      bisectBatchOnError: src.bisectBatchOnError,
+      // -1 means "until the record expires" in the definitions, as in the Lambda API; CDK spells it undefined.
+      ...(src.maximumRetryAttempts >= 0 ? { retryAttempts: src.maximumRetryAttempts } : {}),
+      ...(src.maximumRecordAgeSeconds >= 0
+        ? { maxRecordAge: Duration.seconds(src.maximumRecordAgeSeconds) }
+        : {}),
+      parallelizationFactor: src.parallelizationFactor,
+      reportBatchItemFailures: src.reportBatchItemFailures,
+      onFailure: new SqsDlq(sqs.Queue.fromQueueArn(this, `${def.id}OnFailure`, onFailureQueue.queueArn)),
+      ...(src.filters?.length
+        ? { filters: src.filters.map((p) => lambda.FilterCriteria.filter(p as Record<string, unknown>)) }
+        : {}),
+    };
     target.function.addEventSource(
-      new KinesisEventSource(resourceById(this.data.streams, src.streamId), {
-        startingPosition: lambda.StartingPosition[src.startingPosition],
-        batchSize: src.batchSize,
-        maxBatchingWindow: Duration.seconds(src.maxBatchingWindowSeconds),
-        bisectBatchOnError: src.bisectBatchOnError,
-        // -1 means "until the record expires" in the definitions, as in the Lambda API; CDK spells it undefined.
-        ...(src.maximumRetryAttempts >= 0 ? { retryAttempts: src.maximumRetryAttempts } : {}),
-        ...(src.maximumRecordAgeSeconds >= 0
-          ? { maxRecordAge: Duration.seconds(src.maximumRecordAgeSeconds) }
-          : {}),
-        parallelizationFactor: src.parallelizationFactor,
-        reportBatchItemFailures: src.reportBatchItemFailures,
-        onFailure: new SqsDlq(sqs.Queue.fromQueueArn(this, `${def.id}OnFailure`, onFailureQueue.queueArn)),
-      }),
+      src.type === 'kinesis'
+        ? new KinesisEventSource(resourceById(this.data.streams, src.streamId), settings)
+        : new DynamoEventSource(this.data.table, settings),
     );
   }
 

@@ -61,6 +61,25 @@ const kinesisSource = {
   },
 } as const satisfies EventSourceDefinition;
 
+/** The outbox pattern: inserted cleaned events on the table's stream, filtered before invocation. */
+const tableStreamSource = {
+  id: 'CleanedEventsToProcess',
+  functionId: everyBinding.id,
+  source: {
+    type: 'table-stream',
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 0,
+    bisectBatchOnError: true,
+    maximumRetryAttempts: -1,
+    maximumRecordAgeSeconds: -1,
+    parallelizationFactor: 1,
+    reportBatchItemFailures: true,
+    onFailureQueueId: ingestFailuresDlq.id,
+    filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['CLEANED'] } } } }],
+  },
+} as const satisfies EventSourceDefinition;
+
 const functionRule = {
   id: 'CustomerCreatedToProcess',
   description: 'Test-only rule with a function target',
@@ -86,7 +105,7 @@ const protectedRoute = {
 const extendedDefinitions: ResourceDefinitions = {
   ...resources,
   functions: [...resources.functions, everyBinding],
-  eventSources: [...resources.eventSources, kinesisSource],
+  eventSources: [...resources.eventSources, kinesisSource, tableStreamSource],
   rules: [...resources.rules, functionRule],
   routes: [...resources.routes, protectedRoute],
 };
@@ -175,7 +194,8 @@ describe('Infra: app stack', () => {
       );
     });
 
-    it('grants no wildcard actions, and a wildcard resource only for X-Ray', () => {
+    // X-Ray and dynamodb:ListStreams support no resource-level scoping (IAM service authorization reference).
+    it('grants no wildcard actions, and a wildcard resource only for X-Ray and ListStreams', () => {
       for (const s of both()) {
         for (const def of s.definitions.functions) {
           const role = resourceById(s.stacks.app.functions, def.id).role;
@@ -183,7 +203,10 @@ describe('Infra: app stack', () => {
           expect(statements.length).toBeGreaterThan(0);
           for (const st of statements) {
             expect(asList(st.Action).filter((a) => a.includes('*'))).toEqual([]);
-            if (st.Resource === '*') expect(asList(st.Action).every((a) => a.startsWith('xray:'))).toBe(true);
+            if (st.Resource === '*')
+              expect(
+                asList(st.Action).every((a) => a.startsWith('xray:') || a === 'dynamodb:ListStreams'),
+              ).toBe(true);
           }
         }
       }
@@ -262,7 +285,13 @@ describe('Infra: app stack', () => {
                   ScalingConfig: { MaximumConcurrency: src.maxConcurrency },
                 }
               : {
-                  EventSourceArn: inApp(s, resourceById(s.stacks.data.streams, src.streamId).streamArn),
+                  EventSourceArn:
+                    src.type === 'kinesis'
+                      ? inApp(s, resourceById(s.stacks.data.streams, src.streamId).streamArn)
+                      : inApp(s, s.stacks.data.table.tableStreamArn),
+                  FilterCriteria: src.filters?.length
+                    ? { Filters: src.filters.map((f) => ({ Pattern: JSON.stringify(f) })) }
+                    : Match.absent(),
                   StartingPosition: src.startingPosition,
                   BatchSize: src.batchSize,
                   MaximumBatchingWindowInSeconds: src.maxBatchingWindowSeconds,

@@ -1,6 +1,6 @@
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KinesisEventSource } from '../../infra/definitions/resource.types.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
@@ -44,6 +44,7 @@ describe('Local stack: Lambda event-source mappings', () => {
         functions: [
           probeFunction('StreamProbe', 'stream-probe.handler.ts'),
           probeFunction('QueueProbe', 'queue-probe.handler.ts'),
+          probeFunction('TableProbe', 'table-stream-probe.handler.ts'),
         ],
         eventSources: [
           // Bisect on, 2 retries: a poison record is isolated and discarded alone.
@@ -51,6 +52,18 @@ describe('Local stack: Lambda event-source mappings', () => {
             id: 'ProbeStreamToProbe',
             functionId: 'StreamProbe',
             source: kinesisSource({ batchSize: 8, bisectBatchOnError: true, maximumRetryAttempts: 2 }),
+          },
+          {
+            id: 'OutboxToProbe',
+            functionId: 'TableProbe',
+            source: {
+              ...kinesisSource({ batchSize: 10, maximumRetryAttempts: 2 }),
+              type: 'table-stream',
+              // Only inserted outbox items: the probe's own writes are filtered out, so it cannot feed itself.
+              filters: [
+                { eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'OUTBOX#' }] } } } },
+              ],
+            },
           },
           {
             id: 'WorkQueueToProbe',
@@ -164,6 +177,26 @@ describe('Local stack: Lambda event-source mappings', () => {
     const alone = (await invocations()).filter((ids) => ids.length === 1 && ids[0] === 'px-3');
     expect(alone).toHaveLength(3);
     expect(stack.streamSources.get('ProbeStreamToProbe')?.stats.recordsDiscarded).toBe(1);
+  });
+
+  it('delivers filtered DynamoDB stream records of the table (the outbox) and skips the rest', async () => {
+    for (const pk of ['OUTBOX#1', 'OUTBOX#2', 'OTHER#1'])
+      await db.send(new PutCommand({ TableName: stack.names.table, Item: { pk, sk: 'X' } }));
+    // A modification is not an INSERT: filtered out too.
+    await db.send(new PutCommand({ TableName: stack.names.table, Item: { pk: 'OUTBOX#1', sk: 'X', v: 2 } }));
+    const seen = await eventually(
+      async () => [
+        ...(await items('SEEN#OUTBOX#1')),
+        ...(await items('SEEN#OUTBOX#2')),
+        ...(await items('SEEN#OTHER#1')),
+      ],
+      (x) => x.length >= 2,
+    );
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(seen.map((i) => i.pk).sort()).toEqual(['SEEN#OUTBOX#1', 'SEEN#OUTBOX#2']);
+    expect(seen.every((i) => i.eventName === 'INSERT')).toBe(true);
+    expect(await items('SEEN#OTHER#1')).toEqual([]);
+    expect(stack.streamSources.get('OutboxToProbe')?.stats.recordsFiltered).toBeGreaterThan(0);
   });
 
   it('deletes handled SQS messages and lets the redrive policy move a failing one to the DLQ', async () => {
