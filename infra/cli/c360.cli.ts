@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { importCommand } from './import.command.ts';
 import { qualityCommand } from './quality.command.ts';
+import { resolveCommand } from './resolve.command.ts';
 import { sourceCommand } from './source.command.ts';
 import { tokenCommand } from './token.command.ts';
 
@@ -16,6 +17,7 @@ const commands: Readonly<Record<string, Command>> = {
   source: sourceCommand,
   quality: qualityCommand,
   import: importCommand,
+  resolve: resolveCommand,
 };
 
 const help = (): string =>

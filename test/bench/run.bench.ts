@@ -4,6 +4,7 @@
  */
 
 import { eventPatternBench } from './event-pattern.bench.ts';
+import { identityBench } from './identity.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
 import { localStackBench } from './local-stack.bench.ts';
 
@@ -13,6 +14,7 @@ const benches: Readonly<Record<string, Bench>> = {
   ingest: ingestBench,
   patterns: eventPatternBench,
   local: localStackBench,
+  identity: identityBench,
 };
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -12,4 +12,14 @@ export const keys = {
   }),
   interaction: (key: string) => ({ pk: `INTERACTION#${key}`, sk: 'LAST' }),
   qualityDay: (source: string, day: string) => ({ pk: `QUALITY#${source}`, sk: `DAY#${day}` }),
+  identifier: (type: string, hash: string) => ({ pk: `ID#${type}#${hash}`, sk: 'ID' }),
+  customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
+  customerLink: (customerId: string, type: string, hash: string) => ({
+    pk: `CUSTOMER#${customerId}`,
+    sk: `LINK#${type}#${hash}`,
+  }),
+  customerMerge: (survivorId: string, mergedId: string) => ({
+    pk: `CUSTOMER#${survivorId}`,
+    sk: `MERGE#${mergedId}`,
+  }),
 } as const;

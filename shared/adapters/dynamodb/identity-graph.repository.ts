@@ -1,0 +1,215 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { CustomerHead } from '../../domain/identity/identity-graph.ts';
+import type {
+  IdentifierKey,
+  IdentityGraphPorts,
+  IdentityGraphState,
+  ResolutionCommit,
+} from '../../use-cases/identity/resolve-identity.use-case.ts';
+import { keys } from './table-keys.ts';
+
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
+>[number];
+const MAX_MERGE_HOPS = 16;
+
+/**
+ * The identity graph in the single table: `ID#<type>#<hash>` → its customer; `CUSTOMER#<id>` PROFILE with a
+ * version (optimistic concurrency) and, once merged, `mergedInto`; `LINK#…` and `MERGE#…` items under the
+ * customer record how each identifier and merge came about (rule, source, event, time).
+ */
+export const dynamoIdentityGraph = (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  now: () => string,
+): Pick<IdentityGraphPorts, 'read' | 'commit'> => {
+  const batchGet = async (
+    itemKeys: readonly Record<string, string>[],
+  ): Promise<Record<string, unknown>[]> => {
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < itemKeys.length; i += 100) {
+      let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> | undefined = {
+        [tableName]: { Keys: itemKeys.slice(i, i + 100), ConsistentRead: true },
+      };
+      while (request && Object.keys(request).length > 0) {
+        const got = await db.send(new BatchGetCommand({ RequestItems: request }));
+        out.push(...(got.Responses?.[tableName] ?? []));
+        request = got.UnprocessedKeys as typeof request;
+      }
+    }
+    return out;
+  };
+
+  const read = async (ids: readonly IdentifierKey[]): Promise<IdentityGraphState> => {
+    const idItems = await batchGet(ids.map((k) => keys.identifier(k.type, k.hash)));
+    const stored = new Map(idItems.map((i) => [String(i.pk).slice('ID#'.length), String(i.customerId)]));
+    const customers = new Map<string, CustomerHead & { version: number; mergedInto?: string }>();
+    let frontier = [...new Set(stored.values())];
+    for (let hop = 0; hop < MAX_MERGE_HOPS && frontier.length > 0; hop++) {
+      const got = await batchGet(frontier.map((id) => keys.customer(id)));
+      for (const c of got)
+        customers.set(String(c.customerId), {
+          customerId: String(c.customerId),
+          createdAt: String(c.createdAt),
+          version: Number(c.version),
+          ...(typeof c.mergedInto === 'string' ? { mergedInto: c.mergedInto } : {}),
+        });
+      frontier = [
+        ...new Set(
+          got.flatMap((c) =>
+            typeof c.mergedInto === 'string' && !customers.has(c.mergedInto) ? [c.mergedInto] : [],
+          ),
+        ),
+      ];
+    }
+    const finalOf = (id: string): string => {
+      let current = id;
+      for (let hop = 0; hop < MAX_MERGE_HOPS; hop++) {
+        const next = customers.get(current)?.mergedInto;
+        if (!next) return current;
+        current = next;
+      }
+      return current;
+    };
+    const owners = new Map(
+      [...stored].map(([k, storedCustomerId]) => [
+        k,
+        { customerId: finalOf(storedCustomerId), storedCustomerId },
+      ]),
+    );
+    const active = new Map([...customers].filter(([, c]) => !c.mergedInto));
+    return { owners, customers: active };
+  };
+
+  const linkItem = (
+    customerId: string,
+    k: IdentifierKey,
+    evidence: { event: { eventId: string; source: string; channel: string }; rule: string },
+    at: string,
+  ): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...keys.customerLink(customerId, k.type, k.hash),
+        type: k.type,
+        rule: evidence.rule,
+        source: evidence.event.source,
+        channel: evidence.event.channel,
+        eventId: evidence.event.eventId,
+        at,
+      },
+    },
+  });
+
+  const commit: IdentityGraphPorts['commit'] = async (c: ResolutionCommit, evidence) => {
+    const at = now();
+    const items: TransactItem[] = [];
+    if (c.kind === 'create') {
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.customer(c.customer.customerId),
+            customerId: c.customer.customerId,
+            createdAt: c.customer.createdAt,
+            version: 1,
+            status: 'active',
+            gsi1pk: 'CUSTOMERS',
+            gsi1sk: c.customer.customerId,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      });
+      for (const k of c.identifiers) {
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.identifier(k.type, k.hash),
+              customerId: c.customer.customerId,
+              type: k.type,
+              linkedAt: at,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        });
+        items.push(linkItem(c.customer.customerId, k, evidence, at));
+      }
+    } else {
+      items.push({
+        Update: {
+          TableName: tableName,
+          Key: keys.customer(c.survivor.customerId),
+          UpdateExpression: 'SET version = version + :one',
+          ConditionExpression: 'version = :v AND #s = :active',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':one': 1, ':v': c.survivor.version, ':active': 'active' },
+        },
+      });
+      for (const m of c.merged) {
+        items.push({
+          Update: {
+            TableName: tableName,
+            Key: keys.customer(m.customerId),
+            UpdateExpression:
+              'SET version = version + :one, #s = :merged, mergedInto = :into, mergedAt = :at REMOVE gsi1pk, gsi1sk',
+            ConditionExpression: 'version = :v AND #s = :active',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':v': m.version,
+              ':active': 'active',
+              ':merged': 'merged',
+              ':into': c.survivor.customerId,
+              ':at': at,
+            },
+          },
+        });
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.customerMerge(c.survivor.customerId, m.customerId),
+              mergedCustomerId: m.customerId,
+              rule: evidence.rule,
+              source: evidence.event.source,
+              eventId: evidence.event.eventId,
+              at,
+            },
+          },
+        });
+      }
+      for (const k of c.identifiers) {
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.identifier(k.type, k.hash),
+              customerId: c.survivor.customerId,
+              type: k.type,
+              linkedAt: at,
+            },
+            ...(k.storedOwner === undefined
+              ? { ConditionExpression: 'attribute_not_exists(pk)' }
+              : {
+                  ConditionExpression: 'customerId = :was',
+                  ExpressionAttributeValues: { ':was': k.storedOwner },
+                }),
+          },
+        });
+        items.push(linkItem(c.survivor.customerId, k, evidence, at));
+      }
+    }
+    try {
+      await db.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      // Someone else changed what we read (or created the same thing): read again.
+      if (error instanceof TransactionCanceledException) return false;
+      throw error;
+    }
+  };
+
+  return { read, commit };
+};

@@ -1,0 +1,68 @@
+import type { CleanedIdentity } from '../../../events/cleaning/cleaned-event.v1.ts';
+
+/**
+ * The deterministic part of identity resolution: which identifiers may link records into one customer,
+ * and which customer survives a merge. Pure: no I/O, no clock, no randomness.
+ */
+
+/** Identifier types in precedence order: earlier ones are stronger evidence of the same person. */
+export const DEFAULT_IDENTIFIER_PRECEDENCE = [
+  'userId',
+  'crmId',
+  'memberCard',
+  'wechatUnionId',
+  'phone',
+  'email',
+  'wechatOpenId',
+  'deviceId',
+  'anonymousId',
+] as const;
+
+export type IdentityRules = {
+  /** Types that link; custom types (`custom:<key>`) link when listed here. */
+  readonly linkingTypes: readonly string[];
+  /** Values never used to link: shared or test numbers and addresses, by type. */
+  readonly blocked: Readonly<Record<string, readonly string[]>>;
+};
+
+export const DEFAULT_IDENTITY_RULES: IdentityRules = {
+  linkingTypes: DEFAULT_IDENTIFIER_PRECEDENCE,
+  blocked: {
+    phone: ['+8613800000000', '+8613888888888', '+8618888888888', '+8613900000000'],
+    email: ['test@test.com', 'noreply@example.com', 'a@a.com'],
+  },
+};
+
+/** The identifiers of an event that may link it to a customer, strongest first, without duplicates. */
+export const linkingIdentifiers = (
+  identities: readonly CleanedIdentity[],
+  rules: IdentityRules,
+): CleanedIdentity[] => {
+  const rank = (t: string) => {
+    const i = rules.linkingTypes.indexOf(t);
+    return i < 0 ? Number.POSITIVE_INFINITY : i;
+  };
+  const seen = new Set<string>();
+  return identities
+    .filter((i) => Number.isFinite(rank(i.type)) && !(rules.blocked[i.type] ?? []).includes(i.value))
+    .filter((i) => {
+      const k = `${i.type}\u0000${i.value}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .sort((a, b) => rank(a.type) - rank(b.type));
+};
+
+export type CustomerHead = { readonly customerId: string; readonly createdAt: string };
+
+/**
+ * The survivor of a merge: the customer created first (ties by id). Deterministic and order-independent,
+ * so concurrent resolvers agree and a customer's id only changes when it is merged into an older one.
+ */
+export const survivorOf = (customers: readonly CustomerHead[]): CustomerHead | undefined =>
+  [...customers].sort((a, b) =>
+    a.createdAt === b.createdAt
+      ? a.customerId.localeCompare(b.customerId)
+      : a.createdAt.localeCompare(b.createdAt),
+  )[0];

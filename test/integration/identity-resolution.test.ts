@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CleanedEventV1 } from '../../events/cleaning/cleaned-event.v1.ts';
+import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
+import { blindIndexWithKey } from '../../shared/adapters/crypto/blind-index.adapter.ts';
+import { dynamoIdentityGraph } from '../../shared/adapters/dynamodb/identity-graph.repository.ts';
+import { DEFAULT_IDENTITY_RULES } from '../../shared/domain/identity/identity-graph.ts';
+import {
+  type IdentityGraphPorts,
+  resolveIdentity,
+} from '../../shared/use-cases/identity/resolve-identity.use-case.ts';
+
+const event = (
+  eventId: string,
+  identities: { type: string; value: string }[],
+  receivedAt: string,
+): CleanedEventV1 =>
+  ({
+    specVersion: '1',
+    eventId,
+    type: 'app.event',
+    source: 'app-backend',
+    channel: 'app',
+    occurredAt: receivedAt,
+    receivedAt,
+    identities,
+    traits: {},
+    payload: { name: 'Opened' },
+    effective: true,
+    quality: { completeness: 0, warnings: [] },
+  }) as CleanedEventV1;
+
+describe('Identity resolution: real-time, concurrent', () => {
+  let stack: LocalStack;
+  let db: DynamoDBDocumentClient;
+  let ports: IdentityGraphPorts;
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ port: 0 });
+    db = DynamoDBDocumentClient.from(stack.clients.dynamodb);
+    ports = {
+      ...dynamoIdentityGraph(db, stack.names.table, () => new Date().toISOString()),
+      blindIndex: blindIndexWithKey(Buffer.alloc(32, 3)),
+      newCustomerId: (seed) => `cus_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`,
+    };
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const activeCustomers = async () => {
+    const ids: string[] = [];
+    for await (const page of paginateQuery(
+      { client: db },
+      {
+        TableName: stack.names.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': 'CUSTOMERS' },
+      },
+    ))
+      ids.push(...(page.Items ?? []).map((i) => String(i.customerId)));
+    return ids;
+  };
+
+  it('resolves 1,000 shuffled events about 100 people through 4 concurrent consumers into exactly 100 customers', async () => {
+    // Each event carries two of a person's three identifiers, so a person is only whole once events connect.
+    const people = Array.from({ length: 100 }, (_, p) => [
+      { type: 'phone', value: `+86135${String(p).padStart(8, '0')}` },
+      { type: 'email', value: `person${p}@example.com` },
+      { type: 'deviceId', value: `device-${p}` },
+    ]);
+    const events =
+      fc.sample(
+        fc.shuffledSubarray(
+          Array.from({ length: 1000 }, (_, i) => i),
+          { minLength: 1000, maxLength: 1000 },
+        ),
+        { numRuns: 1, seed: 42 },
+      )[0] ?? [];
+    const byIndex = (i: number) => {
+      const ids = people[i % 100] ?? [];
+      const pair = [ids[i % 3], ids[(i + 1) % 3]].filter(
+        (x): x is { type: string; value: string } => x !== undefined,
+      );
+      return event(`evt-${i}`, pair, new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString());
+    };
+    const queue = [...events];
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift())
+          await resolveIdentity(byIndex(i), DEFAULT_IDENTITY_RULES, ports);
+      }),
+    );
+
+    const customers = await activeCustomers();
+    expect(customers).toHaveLength(100);
+    // Every identifier of a person resolves to that person's one customer, and people do not share one.
+    const resolvedOf = async (p: number) => {
+      const owners = new Set<string>();
+      for (const id of people[p] ?? [])
+        owners.add(
+          (
+            (await resolveIdentity(
+              event(`probe-${p}-${id.type}`, [id], '2026-02-01T00:00:00.000Z'),
+              DEFAULT_IDENTITY_RULES,
+              ports,
+            )) as { customerId: string }
+          ).customerId,
+        );
+      return [...owners];
+    };
+    const owners = await Promise.all([0, 1, 2, 50, 99].map(resolvedOf));
+    for (const o of owners) expect(o).toHaveLength(1);
+    expect(new Set(owners.map((o) => o[0])).size).toBe(5);
+  }, 300_000);
+
+  it('is idempotent: resolving the same event again changes nothing', async () => {
+    const e = event(
+      'again-1',
+      [
+        { type: 'memberCard', value: 'MC-1' },
+        { type: 'phone', value: '+8613700000001' },
+      ],
+      '2026-03-01T00:00:00.000Z',
+    );
+    const first = await resolveIdentity(e, DEFAULT_IDENTITY_RULES, ports);
+    const before = (await activeCustomers()).length;
+    const second = await resolveIdentity(e, DEFAULT_IDENTITY_RULES, ports);
+    expect(first.kind).toBe('created');
+    expect(second).toEqual({
+      kind: 'linked',
+      customerId: (first as { customerId: string }).customerId,
+      mergedCustomerIds: [],
+    });
+    expect((await activeCustomers()).length).toBe(before);
+  });
+
+  it('never links through a blocked shared value', async () => {
+    const a = await resolveIdentity(
+      event(
+        'blk-a',
+        [
+          { type: 'phone', value: '+8613800000000' },
+          { type: 'email', value: 'a1@example.com' },
+        ],
+        '2026-03-02T00:00:00.000Z',
+      ),
+      DEFAULT_IDENTITY_RULES,
+      ports,
+    );
+    const b = await resolveIdentity(
+      event(
+        'blk-b',
+        [
+          { type: 'phone', value: '+8613800000000' },
+          { type: 'email', value: 'b1@example.com' },
+        ],
+        '2026-03-02T00:00:01.000Z',
+      ),
+      DEFAULT_IDENTITY_RULES,
+      ports,
+    );
+    expect(a.kind).toBe('created');
+    expect(b.kind).toBe('created');
+  });
+});
