@@ -1,16 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type {
   QuarantineEntry,
   StoredEntry,
   WriteResult,
 } from '../../use-cases/ingest/clean-events.use-case.ts';
+import { batchGetConsistent } from './batch-get.ts';
 import { keys } from './table-keys.ts';
 
 type TransactItem = NonNullable<
@@ -158,20 +154,13 @@ export const dynamoCleaningStore = (
     keysToRead: readonly string[],
   ): Promise<Map<string, number | undefined>> => {
     const state = new Map<string, number | undefined>(keysToRead.map((k) => [k, undefined]));
-    for (let i = 0; i < keysToRead.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> | undefined = {
-        [tableName]: {
-          Keys: keysToRead.slice(i, i + 100).map((k) => keys.interaction(k)),
-          ConsistentRead: true,
-        },
-      };
-      while (request && Object.keys(request).length > 0) {
-        const got = await db.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of got.Responses?.[tableName] ?? [])
-          state.set(String(item.pk).replace(/^INTERACTION#/, ''), Number(item.lastEffectiveAt));
-        request = got.UnprocessedKeys as typeof request;
-      }
-    }
+    const items = await batchGetConsistent(
+      db,
+      tableName,
+      keysToRead.map((k) => keys.interaction(k)),
+    );
+    for (const item of items)
+      state.set(String(item.pk).replace(/^INTERACTION#/, ''), Number(item.lastEffectiveAt));
     return state;
   };
 

@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerHead } from '../../domain/identity/identity-graph.ts';
 import type {
   IdentifierKey,
@@ -7,6 +7,7 @@ import type {
   IdentityGraphState,
   ResolutionCommit,
 } from '../../use-cases/identity/resolve-identity.use-case.ts';
+import { batchGetConsistent } from './batch-get.ts';
 import { keys } from './table-keys.ts';
 
 type TransactItem = NonNullable<
@@ -24,22 +25,8 @@ export const dynamoIdentityGraph = (
   tableName: string,
   now: () => string,
 ): Pick<IdentityGraphPorts, 'read' | 'commit'> => {
-  const batchGet = async (
-    itemKeys: readonly Record<string, string>[],
-  ): Promise<Record<string, unknown>[]> => {
-    const out: Record<string, unknown>[] = [];
-    for (let i = 0; i < itemKeys.length; i += 100) {
-      let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> | undefined = {
-        [tableName]: { Keys: itemKeys.slice(i, i + 100), ConsistentRead: true },
-      };
-      while (request && Object.keys(request).length > 0) {
-        const got = await db.send(new BatchGetCommand({ RequestItems: request }));
-        out.push(...(got.Responses?.[tableName] ?? []));
-        request = got.UnprocessedKeys as typeof request;
-      }
-    }
-    return out;
-  };
+  const batchGet = (itemKeys: readonly Record<string, string>[]) =>
+    batchGetConsistent(db, tableName, itemKeys);
 
   const read = async (ids: readonly IdentifierKey[]): Promise<IdentityGraphState> => {
     const idItems = await batchGet(ids.map((k) => keys.identifier(k.type, k.hash)));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { contractErrorMap, formatIssues } from '../../../events/zod-issue.formatter.ts';
+import { normaliseHeader } from '../ingest/import-mapping.ts';
 import type { IdentityRecord } from './record-linker.ts';
 
 /*
@@ -90,13 +91,6 @@ export const parseRecordMapping = (input: unknown): RecordMapping => {
   if (result.success) return result.data as RecordMapping;
   throw new RecordMappingError(`invalid record mapping: ${formatIssues(result.error.issues).join('; ')}`);
 };
-
-/** How a header is compared with the convention. */
-export const normaliseHeader = (header: string): string =>
-  header
-    .normalize('NFKC')
-    .toLowerCase()
-    .replace(/[\s_\-.()[\]]/g, '');
 
 /** A mapping fixed against a file's headers. */
 export type ResolvedRecordMapping = {
