@@ -56,15 +56,44 @@ export const getQualityFunction = {
   bindings: { table: 'read' },
 } as const satisfies FunctionDefinition;
 
+/** Real-time identity resolution: every cleaned event, on arrival, into the identity graph. */
+export const resolveIdentitiesFunction = {
+  id: 'ResolveIdentities',
+  entry: 'functions/identity/resolve-identities.handler.ts',
+  description: 'Resolves each cleaned event into one customer (deterministic rules, conditional merges)',
+  timeoutSeconds: 60,
+  memoryMb: 1024,
+  bindings: { table: 'readWrite', blindIndex: true },
+} as const satisfies FunctionDefinition;
+
 export const functions = [
   getHealthFunction,
   archiveDomainEventsFunction,
   collectSegmentFunction,
   cleanEventsFunction,
   getQualityFunction,
+  resolveIdentitiesFunction,
 ] as const satisfies readonly FunctionDefinition[];
 
 export const eventSources = [
+  {
+    id: 'CleanedEventsToIdentity',
+    functionId: resolveIdentitiesFunction.id,
+    source: {
+      type: 'table-stream',
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 0,
+      bisectBatchOnError: true,
+      maximumRetryAttempts: 10,
+      maximumRecordAgeSeconds: -1,
+      parallelizationFactor: 1,
+      reportBatchItemFailures: true,
+      onFailureQueueId: ingestFailuresDlq.id,
+      // Only new cleaned events (the outbox); every other write to the table is not for this consumer.
+      filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['CLEANED'] } } } }],
+    },
+  },
   {
     id: 'IngestToCleaning',
     functionId: cleanEventsFunction.id,

@@ -2,7 +2,10 @@ import type { QueueDefinition } from './resource.types.ts';
 
 const DLQ_RETENTION_DAYS = 14;
 
-/** Kinesis consumers' on-failure destination: batches that exhausted their retries, described by sequence range. */
+/**
+ * Stream consumers' on-failure destination (ingest stream and table stream): batches that exhausted their
+ * retries, described by shard and sequence range.
+ */
 export const ingestFailuresDlq = {
   id: 'IngestFailuresDlq',
   envVar: 'INGEST_FAILURES_DLQ_URL',

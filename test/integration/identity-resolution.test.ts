@@ -3,14 +3,20 @@ import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CleanedEventV1 } from '../../events/cleaning/cleaned-event.v1.ts';
+import { ingestStream } from '../../infra/definitions/streams.definition.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
 import { blindIndexWithKey } from '../../shared/adapters/crypto/blind-index.adapter.ts';
-import { dynamoIdentityGraph } from '../../shared/adapters/dynamodb/identity-graph.repository.ts';
+import {
+  customerLinks,
+  dynamoIdentityGraph,
+} from '../../shared/adapters/dynamodb/identity-graph.repository.ts';
+import { createChannelProducer } from '../../shared/adapters/kinesis/channel-event.producer.ts';
 import { DEFAULT_IDENTITY_RULES } from '../../shared/domain/identity/identity-graph.ts';
 import {
   type IdentityGraphPorts,
   resolveIdentity,
 } from '../../shared/use-cases/identity/resolve-identity.use-case.ts';
+import { eventually } from '../helpers/eventually.ts';
 
 const event = (
   eventId: string,
@@ -117,6 +123,70 @@ describe('Identity resolution: real-time, concurrent', () => {
     for (const o of owners) expect(o).toHaveLength(1);
     expect(new Set(owners.map((o) => o[0])).size).toBe(5);
   }, 300_000);
+
+  it('resolves events on arrival through the real pipeline: app, POS and web events become one customer', async () => {
+    const before = new Set(await activeCustomers());
+    const producer = createChannelProducer({
+      client: stack.clients.kinesis,
+      streamName: stack.names.stream(ingestStream.id),
+    });
+    const base = { specVersion: '1', occurredAt: '2026-11-01 10:00:00' } as const;
+    const sent = await producer.send([
+      {
+        ...base,
+        messageId: 'pipe-app',
+        type: 'app.event',
+        source: 'app-backend',
+        channel: 'app',
+        identities: { deviceId: 'dev-77', phone: '138 0013 8077' },
+        payload: { name: 'Opened' },
+      },
+      {
+        ...base,
+        messageId: 'pipe-pos',
+        type: 'pos.purchase',
+        source: 'pos-shanghai',
+        channel: 'pos',
+        identities: { phone: '+86 138-0013-8077', memberCard: 'M-77' },
+        payload: {
+          orderId: 'o-77',
+          storeId: 's-1',
+          items: [{ sku: 'A', quantity: 1, unitPrice: '10.00' }],
+          total: { amount: '10.00', currency: 'CNY' },
+        },
+      },
+      {
+        ...base,
+        messageId: 'pipe-web',
+        type: 'third-party.record',
+        source: 'crm-sync',
+        channel: 'third-party',
+        identities: { email: 'Pipe.77@Example.com', memberCard: 'M-77' },
+        payload: { provider: 'crm', recordType: 'member', attributes: {} },
+      },
+    ] as never);
+    expect(sent.failed).toEqual([]);
+    const linksOf = (customerId: string) => customerLinks(db, stack.names.table, customerId);
+    const fresh = await eventually(
+      async () => {
+        const now = (await activeCustomers()).filter((c) => !before.has(c));
+        const withLinks = await Promise.all(
+          now.map(async (c) => ({ c, types: new Set((await linksOf(c)).map((l) => String(l.type))) })),
+        );
+        return withLinks.map((w) => ({ c: w.c, types: w.types, list: [...w.types] }));
+      },
+      (x) => x.length === 1 && (x[0]?.types.size ?? 0) === 4,
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect([...(fresh[0]?.types ?? [])].sort()).toEqual(['deviceId', 'email', 'memberCard', 'phone']);
+    // Every link says how it came about.
+    for (const l of await linksOf(fresh[0]?.c ?? ''))
+      expect(l).toMatchObject({
+        rule: expect.any(String),
+        source: expect.any(String),
+        eventId: expect.stringMatching(/^pipe-/),
+      });
+  });
 
   it('is idempotent: resolving the same event again changes nothing', async () => {
     const e = event(

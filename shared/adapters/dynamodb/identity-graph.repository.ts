@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, paginateQuery, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerHead } from '../../domain/identity/identity-graph.ts';
 import type {
   IdentifierKey,
@@ -199,4 +199,37 @@ export const dynamoIdentityGraph = (
   };
 
   return { read, commit };
+};
+
+/**
+ * Every identity link of a customer with its lineage, including those of the customers merged into it
+ * (their links stay under their own records; the survivor's `MERGE#` items lead to them).
+ */
+export const customerLinks = async (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  customerId: string,
+): Promise<Record<string, unknown>[]> => {
+  const links: Record<string, unknown>[] = [];
+  const visited = new Set<string>();
+  const pending = [customerId];
+  for (let id = pending.pop(); id !== undefined; id = pending.pop()) {
+    if (visited.has(id)) continue;
+    visited.add(id);
+    for await (const page of paginateQuery(
+      { client: db },
+      {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': keys.customer(id).pk },
+        ConsistentRead: true,
+      },
+    ))
+      for (const item of page.Items ?? []) {
+        const sk = String(item.sk);
+        if (sk.startsWith('LINK#')) links.push({ ...item, customerId: id });
+        else if (sk.startsWith('MERGE#')) pending.push(String(item.mergedCustomerId));
+      }
+  }
+  return links;
 };
