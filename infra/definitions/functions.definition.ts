@@ -66,6 +66,16 @@ export const resolveIdentitiesFunction = {
   bindings: { table: 'readWrite', blindIndex: true },
 } as const satisfies FunctionDefinition;
 
+/** The customer read API: a customer with its identity links and lineage; lookup through blind indexes. */
+export const readCustomersFunction = {
+  id: 'ReadCustomers',
+  entry: 'functions/identity/read-customers.api.ts',
+  description: 'GET /customers/{id} and lookup by e-mail, phone, device id or member card',
+  timeoutSeconds: 10,
+  memoryMb: 512,
+  bindings: { table: 'read', blindIndex: true },
+} as const satisfies FunctionDefinition;
+
 export const functions = [
   getHealthFunction,
   archiveDomainEventsFunction,
@@ -73,6 +83,7 @@ export const functions = [
   cleanEventsFunction,
   getQualityFunction,
   resolveIdentitiesFunction,
+  readCustomersFunction,
 ] as const satisfies readonly FunctionDefinition[];
 
 export const eventSources = [

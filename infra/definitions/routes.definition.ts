@@ -1,4 +1,9 @@
-import { collectSegmentFunction, getHealthFunction, getQualityFunction } from './functions.definition.ts';
+import {
+  collectSegmentFunction,
+  getHealthFunction,
+  getQualityFunction,
+  readCustomersFunction,
+} from './functions.definition.ts';
 import type { RouteDefinition } from './resource.types.ts';
 
 /** Cognito groups; a route lists the groups allowed to call it. */
@@ -21,5 +26,19 @@ export const routes = [
     path: '/quality',
     functionId: getQualityFunction.id,
     auth: { groups: ['admin', 'analyst'] },
+  },
+  {
+    id: 'GetCustomer',
+    method: 'GET',
+    path: '/customers/{id}',
+    functionId: readCustomersFunction.id,
+    auth: { groups: ROLES },
+  },
+  {
+    id: 'FindCustomers',
+    method: 'GET',
+    path: '/customers',
+    functionId: readCustomersFunction.id,
+    auth: { groups: ROLES },
   },
 ] as const satisfies readonly RouteDefinition[];

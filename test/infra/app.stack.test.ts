@@ -95,9 +95,9 @@ const functionRule = {
 } as const satisfies RuleDefinition;
 
 const protectedRoute = {
-  id: 'GetCustomer',
+  id: 'ProcessIngestProbe',
   method: 'GET',
-  path: '/customers/{id}',
+  path: '/test-only/{id}',
   functionId: everyBinding.id,
   auth: { groups: ['admin', 'sales'] },
 } as const satisfies RouteDefinition;

@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CleanedEventV1 } from '../../events/cleaning/cleaned-event.v1.ts';
 import { ingestStream } from '../../infra/definitions/streams.definition.ts';
+import { loadOrCreateDevKeys, signDevToken } from '../../infra/local/auth/dev-tokens.ts';
+import { DEV_KEYS_FILE } from '../../infra/local/local-paths.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
 import { blindIndexWithKey } from '../../shared/adapters/crypto/blind-index.adapter.ts';
 import {
@@ -179,6 +181,32 @@ describe('Identity resolution: real-time, concurrent', () => {
       { timeoutMs: 60_000, intervalMs: 500 },
     );
     expect([...(fresh[0]?.types ?? [])].sort()).toEqual(['deviceId', 'email', 'memberCard', 'phone']);
+    // The read API finds the customer through any identifier, with every link explained.
+    const token = await signDevToken(await loadOrCreateDevKeys(DEV_KEYS_FILE), { role: 'service' });
+    const get = async (path: string) => {
+      const res = await fetch(`${stack.endpoints.api}${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const byEmail = await get('/customers?email=%20pipe.77%40EXAMPLE.com');
+    expect(byEmail.status).toBe(200);
+    const items = byEmail.body.items as {
+      customerId: string;
+      identities: { type: string; rule: string }[];
+    }[];
+    expect(items.map((c) => c.customerId)).toEqual([fresh[0]?.c]);
+    expect(items[0]?.identities.map((i) => i.type).sort()).toEqual([
+      'deviceId',
+      'email',
+      'memberCard',
+      'phone',
+    ]);
+    expect((await get('/customers?phone=138-0013-8077')).body.items).toHaveLength(1);
+    expect((await get(`/customers/${fresh[0]?.c}`)).body.customerId).toBe(fresh[0]?.c);
+    expect((await get('/customers/cus_unknown')).status).toBe(404);
+    expect((await get('/customers?phone=12')).status).toBe(400);
+    expect((await get('/customers?phone=13800138077&email=a%40b.co')).status).toBe(400);
     // Every link says how it came about.
     for (const l of await linksOf(fresh[0]?.c ?? ''))
       expect(l).toMatchObject({

@@ -1,5 +1,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, paginateQuery, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { CustomerHead } from '../../domain/identity/identity-graph.ts';
 import type {
   IdentifierKey,
@@ -233,3 +239,30 @@ export const customerLinks = async (
   }
   return links;
 };
+
+/** The read side of the identity graph, for the customer API. */
+export const dynamoCustomerReader = (db: DynamoDBDocumentClient, tableName: string) => ({
+  customer: async (customerId: string) => {
+    const got = await db.send(new GetCommand({ TableName: tableName, Key: keys.customer(customerId) }));
+    if (!got.Item) return undefined;
+    return {
+      createdAt: String(got.Item.createdAt),
+      ...(typeof got.Item.mergedInto === 'string' ? { mergedInto: got.Item.mergedInto } : {}),
+    };
+  },
+  links: (customerId: string) => customerLinks(db, tableName, customerId),
+  merges: async (customerId: string) =>
+    (
+      await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
+          ExpressionAttributeValues: { ':p': keys.customer(customerId).pk, ':m': 'MERGE#' },
+        }),
+      )
+    ).Items ?? [],
+  ownerOf: async (type: string, hash: string) => {
+    const got = await db.send(new GetCommand({ TableName: tableName, Key: keys.identifier(type, hash) }));
+    return typeof got.Item?.customerId === 'string' ? got.Item.customerId : undefined;
+  },
+});

@@ -1,0 +1,46 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
+import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
+import { dynamoCustomerReader } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
+import { readEnv } from '#shared/runtime/env.ts';
+import {
+  findCustomerByIdentifier,
+  LOOKUP_TYPES,
+  readCustomer,
+} from '#shared/use-cases/identity/read-customer.use-case.ts';
+
+const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
+const reader = dynamoCustomerReader(documentClient(), env.CUSTOMER_TABLE_NAME);
+const lookup = z
+  .object(Object.fromEntries(LOOKUP_TYPES.map((t) => [t, z.string().min(1).max(320).optional()])))
+  .refine(
+    (q) => Object.values(q).filter(Boolean).length === 1,
+    'give exactly one of email, phone, deviceId, memberCard',
+  );
+
+const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
+  statusCode,
+  headers: { 'content-type': statusCode >= 400 ? 'application/problem+json' : 'application/json' },
+  body: JSON.stringify(body),
+});
+const problem = (status: number, title: string, detail?: string) =>
+  json(status, { type: 'about:blank', title, status, ...(detail ? { detail } : {}) });
+
+/** `GET /customers/{id}` and `GET /customers?email=…|phone=…|deviceId=…|memberCard=…`. */
+export const handler = async (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<APIGatewayProxyResultV2> => {
+  const ports = { ...reader, blindIndex: await blindIndex() };
+  const id = event.pathParameters?.id;
+  if (id) {
+    const customer = await readCustomer(id, ports);
+    return customer ? json(200, customer) : problem(404, 'Customer not found');
+  }
+  const q = lookup.safeParse(event.queryStringParameters ?? {});
+  if (!q.success) return problem(400, 'Invalid lookup', q.error.issues.map((i) => i.message).join('; '));
+  const [type, value] = Object.entries(q.data).find(([, v]) => v) as [(typeof LOOKUP_TYPES)[number], string];
+  const found = await findCustomerByIdentifier(type, value, ports);
+  if (!found.ok) return problem(400, 'Invalid lookup', `${type}: ${found.reason}`);
+  return json(200, { items: found.customer ? [found.customer] : [] });
+};

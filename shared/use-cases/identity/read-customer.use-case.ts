@@ -1,0 +1,100 @@
+import { normaliseEmail } from '../../domain/cleaning/email.normaliser.ts';
+import type { Normalised } from '../../domain/cleaning/normalised.ts';
+import { normalisePhone } from '../../domain/cleaning/phone.normaliser.ts';
+import { normaliseWhitespace, toHalfWidth } from '../../domain/cleaning/text.normaliser.ts';
+
+export type CustomerLink = {
+  readonly type: string;
+  readonly rule: string;
+  readonly source: string;
+  readonly channel: string;
+  readonly eventId: string;
+  readonly at: string;
+  /** The customer the link was made on, when it came in through a merge. */
+  readonly viaMergedCustomer?: string;
+};
+
+export type CustomerView = {
+  readonly customerId: string;
+  readonly createdAt: string;
+  /** Set when the id asked for was merged into this customer. */
+  readonly mergedFrom?: string;
+  readonly identities: readonly CustomerLink[];
+  readonly merges: readonly {
+    readonly customerId: string;
+    readonly rule: string;
+    readonly eventId: string;
+    readonly at: string;
+  }[];
+};
+
+export type CustomerReadPorts = {
+  readonly customer: (customerId: string) => Promise<{ createdAt: string; mergedInto?: string } | undefined>;
+  readonly links: (customerId: string) => Promise<readonly Record<string, unknown>[]>;
+  readonly merges: (customerId: string) => Promise<readonly Record<string, unknown>[]>;
+  readonly ownerOf: (type: string, hash: string) => Promise<string | undefined>;
+  readonly blindIndex: (purpose: string, value: string) => string;
+};
+
+export const LOOKUP_TYPES = ['email', 'phone', 'deviceId', 'memberCard'] as const;
+export type LookupType = (typeof LOOKUP_TYPES)[number];
+
+const str = (x: unknown) => (typeof x === 'string' ? x : '');
+
+/**
+ * Primary course: read the customer, following merges to the survivor; list each identity link with how it
+ * was made (rule, source, event, time) and the merges behind the customer. Undefined when unknown.
+ */
+export const readCustomer = async (
+  customerId: string,
+  ports: CustomerReadPorts,
+): Promise<CustomerView | undefined> => {
+  let id = customerId;
+  let head = await ports.customer(id);
+  for (let hop = 0; head?.mergedInto && hop < 16; hop++) {
+    id = head.mergedInto;
+    head = await ports.customer(id);
+  }
+  if (!head) return undefined;
+  const [links, merges] = await Promise.all([ports.links(id), ports.merges(id)]);
+  return {
+    customerId: id,
+    createdAt: head.createdAt,
+    ...(id !== customerId ? { mergedFrom: customerId } : {}),
+    identities: links.map((l) => ({
+      type: str(l.type),
+      rule: str(l.rule),
+      source: str(l.source),
+      channel: str(l.channel),
+      eventId: str(l.eventId),
+      at: str(l.at),
+      ...(l.customerId !== id ? { viaMergedCustomer: str(l.customerId) } : {}),
+    })),
+    merges: merges.map((m) => ({
+      customerId: str(m.mergedCustomerId),
+      rule: str(m.rule),
+      eventId: str(m.eventId),
+      at: str(m.at),
+    })),
+  };
+};
+
+/** The customer an identifier belongs to, found through its blind index after the same standardisation. */
+export const findCustomerByIdentifier = async (
+  type: LookupType,
+  raw: string,
+  ports: CustomerReadPorts,
+): Promise<
+  | { readonly ok: true; readonly customer: CustomerView | undefined }
+  | { readonly ok: false; readonly reason: string }
+> => {
+  const value: Normalised<string> =
+    type === 'phone'
+      ? normalisePhone(raw)
+      : type === 'email'
+        ? normaliseEmail(raw)
+        : { ok: true, value: normaliseWhitespace(toHalfWidth(raw)) };
+  if (!value.ok) return { ok: false, reason: value.reason };
+  const owner = await ports.ownerOf(type, ports.blindIndex('identity', `${type}:${value.value}`));
+  return { ok: true, customer: owner ? await readCustomer(owner, ports) : undefined };
+};
