@@ -3,6 +3,7 @@
  * With no name, lists the benchmarks.
  */
 
+import { e2eBench } from './e2e.bench.ts';
 import { eventPatternBench } from './event-pattern.bench.ts';
 import { identityBench } from './identity.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
@@ -11,6 +12,7 @@ import { localStackBench } from './local-stack.bench.ts';
 export type Bench = { readonly summary: string; readonly run: () => Promise<void> };
 
 const benches: Readonly<Record<string, Bench>> = {
+  e2e: e2eBench,
   ingest: ingestBench,
   patterns: eventPatternBench,
   local: localStackBench,
