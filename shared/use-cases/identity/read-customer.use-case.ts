@@ -61,7 +61,7 @@ export const readCustomer = async (
     customerId: id,
     createdAt: head.createdAt,
     ...(id !== customerId ? { mergedFrom: customerId } : {}),
-    identities: links.map((l) => ({
+    identities: firstLinkPerIdentifier(links).map((l) => ({
       type: str(l.type),
       rule: str(l.rule),
       source: str(l.source),
@@ -77,6 +77,19 @@ export const readCustomer = async (
       at: str(m.at),
     })),
   };
+};
+
+/**
+ * One entry per identifier: a merge re-points identifiers to the survivor and records that link too; the
+ * first link is the evidence of how the identifier joined (the merge itself is listed under `merges`).
+ */
+const firstLinkPerIdentifier = (links: readonly Record<string, unknown>[]) => {
+  const first = new Map<string, Record<string, unknown>>();
+  for (const l of [...links].sort((a, b) => str(a.at).localeCompare(str(b.at)))) {
+    const key = str(l.sk);
+    if (!first.has(key)) first.set(key, l);
+  }
+  return [...first.values()];
 };
 
 /** The customer an identifier belongs to, found through its blind index after the same standardisation. */
