@@ -4,6 +4,8 @@ import { cleanedEventV1, parseCleanedEvent } from './cleaning/cleaned-event.v1.t
 import type { EventContract } from './contract.types.ts';
 import { invalidChannelEnvelopes, validChannelEnvelopes } from './fixtures/channel-envelope.v1.fixture.ts';
 import { invalidCleanedEvents, validCleanedEvents } from './fixtures/cleaned-event.v1.fixture.ts';
+import { invalidCustomersMerged, validCustomersMerged } from './fixtures/customers-merged.v1.fixture.ts';
+import { customersMergedV1, parseCustomersMerged } from './identity/customers-merged.v1.ts';
 
 /** Every event contract of c360. A breaking change adds a `v2` entry beside `v1`; it never edits `v1`. */
 export const EVENT_CONTRACTS: readonly EventContract[] = [
@@ -24,6 +26,15 @@ export const EVENT_CONTRACTS: readonly EventContract[] = [
     jsonSchemaIo: 'output',
     parse: parseCleanedEvent,
     fixtures: { valid: validCleanedEvents, invalid: invalidCleanedEvents },
+  },
+  {
+    name: 'customers-merged',
+    version: 1,
+    description: 'Identity resolution merged customers into a survivor (bus detail-type CustomersMerged).',
+    schema: customersMergedV1,
+    jsonSchemaIo: 'output',
+    parse: parseCustomersMerged,
+    fixtures: { valid: validCustomersMerged, invalid: invalidCustomersMerged },
   },
 ];
 

@@ -76,6 +76,16 @@ export const readCustomersFunction = {
   bindings: { table: 'read', blindIndex: true },
 } as const satisfies FunctionDefinition;
 
+/** The transactional outbox's publisher: domain events from the table to the bus. */
+export const publishDomainEventsFunction = {
+  id: 'PublishDomainEvents',
+  entry: 'functions/platform/publish-domain-events.handler.ts',
+  description: 'Publishes outbox items (domain events written with their change) to the event bus',
+  timeoutSeconds: 30,
+  memoryMb: 256,
+  bindings: { table: 'read', bus: 'put' },
+} as const satisfies FunctionDefinition;
+
 export const functions = [
   getHealthFunction,
   archiveDomainEventsFunction,
@@ -84,9 +94,27 @@ export const functions = [
   getQualityFunction,
   resolveIdentitiesFunction,
   readCustomersFunction,
+  publishDomainEventsFunction,
 ] as const satisfies readonly FunctionDefinition[];
 
 export const eventSources = [
+  {
+    id: 'OutboxToBus',
+    functionId: publishDomainEventsFunction.id,
+    source: {
+      type: 'table-stream',
+      startingPosition: 'TRIM_HORIZON',
+      batchSize: 100,
+      maxBatchingWindowSeconds: 0,
+      bisectBatchOnError: true,
+      maximumRetryAttempts: 10,
+      maximumRecordAgeSeconds: -1,
+      parallelizationFactor: 1,
+      reportBatchItemFailures: true,
+      onFailureQueueId: ingestFailuresDlq.id,
+      filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['OUTBOX'] } } } }],
+    },
+  },
   {
     id: 'CleanedEventsToIdentity',
     functionId: resolveIdentitiesFunction.id,

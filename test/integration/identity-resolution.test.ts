@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CleanedEventV1 } from '../../events/cleaning/cleaned-event.v1.ts';
+import { parseCustomersMerged } from '../../events/identity/customers-merged.v1.ts';
+import { lakeBucket } from '../../infra/definitions/buckets.definition.ts';
 import { ingestStream } from '../../infra/definitions/streams.definition.ts';
 import { loadOrCreateDevKeys, signDevToken } from '../../infra/local/auth/dev-tokens.ts';
 import { DEV_KEYS_FILE } from '../../infra/local/local-paths.ts';
@@ -235,6 +238,70 @@ describe('Identity resolution: real-time, concurrent', () => {
       mergedCustomerIds: [],
     });
     expect((await activeCustomers()).length).toBe(before);
+  });
+
+  it('merges two customers into the older one and publishes CustomersMerged v1 through the outbox to the lake', async () => {
+    const a = await resolveIdentity(
+      event('m-a', [{ type: 'phone', value: '+8613600000042' }], '2026-04-01T00:00:00.000Z'),
+      DEFAULT_IDENTITY_RULES,
+      ports,
+    );
+    const b = await resolveIdentity(
+      event('m-b', [{ type: 'email', value: 'm42@example.com' }], '2026-04-02T00:00:00.000Z'),
+      DEFAULT_IDENTITY_RULES,
+      ports,
+    );
+    const both = await resolveIdentity(
+      event(
+        'm-ab',
+        [
+          { type: 'phone', value: '+8613600000042' },
+          { type: 'email', value: 'm42@example.com' },
+        ],
+        '2026-04-03T00:00:00.000Z',
+      ),
+      DEFAULT_IDENTITY_RULES,
+      ports,
+    );
+    const survivor = (a as { customerId: string }).customerId;
+    expect(both).toEqual({
+      kind: 'linked',
+      customerId: survivor,
+      mergedCustomerIds: [(b as { customerId: string }).customerId],
+    });
+
+    const bucket = stack.names.bucket(lakeBucket.id);
+    // Earlier tests merged customers too: find this merge's event among all archived ones.
+    const published = await eventually(
+      async () => {
+        const listed = await stack.clients.s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: 'domain-events/detail_type=CustomersMerged/' }),
+        );
+        for (const o of listed.Contents ?? []) {
+          const body = await (
+            await stack.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }))
+          ).Body?.transformToString();
+          for (const line of body?.trim().split('\n') ?? []) {
+            const e = JSON.parse(line) as { source: string; detail: { eventId?: string } };
+            if (e.detail.eventId === 'm-ab') return e;
+          }
+        }
+        return undefined;
+      },
+      (e) => e !== undefined,
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    if (!published) throw new Error('CustomersMerged for m-ab not archived');
+    expect(published.source).toBe('c360');
+    expect(parseCustomersMerged(published.detail)).toMatchObject({
+      ok: true,
+      event: {
+        survivorCustomerId: survivor,
+        mergedCustomerIds: [(b as { customerId: string }).customerId],
+        eventId: 'm-ab',
+        rule: 'merge:phone+email',
+      },
+    });
   });
 
   it('never links through a blocked shared value', async () => {

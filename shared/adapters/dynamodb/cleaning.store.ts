@@ -1,5 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type {
   QuarantineEntry,
@@ -61,10 +61,7 @@ export const dynamoCleaningStore = (
 ) => {
   const shard = [...counterShardKey].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7) % COUNTER_SHARDS;
 
-  const counterUpdates = (
-    included: readonly Entry[],
-    duplicates: ReadonlyMap<string, number>,
-  ): TransactItem[] => {
+  const counterUpdates = (included: readonly Entry[], duplicates: readonly Entry[]): TransactItem[] => {
     const bySourceDay = new Map<string, Map<string, number>>();
     const bump = (source: string, day: string, name: string, n = 1) => {
       const k = `${source}\u0000${day}`;
@@ -86,10 +83,9 @@ export const dynamoCleaningStore = (
         for (const r of new Set(x.q.reasons.map(reasonCode))) bump(source, day, counterName('q', r));
       }
     }
-    for (const [k, n] of duplicates) {
-      const [source = 'unknown', day = ''] = k.split('\u0000');
-      bump(source, day, 'received', n);
-      bump(source, day, 'duplicates', n);
+    for (const x of duplicates) {
+      bump(sourceOf(x), dayOf(receivedOf(x)), 'received');
+      bump(sourceOf(x), dayOf(receivedOf(x)), 'duplicates');
     }
     return [...bySourceDay].map(([k, counts]) => {
       const [source = 'unknown', day = ''] = k.split('\u0000');
@@ -207,16 +203,33 @@ export const dynamoCleaningStore = (
     return updates;
   };
 
+  /**
+   * A duplicate is counted in the same transaction as a marker of the record that carried it, so a
+   * redelivery of that record (a stream retry) is not counted again.
+   */
+  const seenMarker = (x: Entry): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        pk: `SEEN#${counterShardKey}#${recordIdOf(x)}`,
+        sk: 'DUPLICATE',
+        expiresAt: epochSeconds(receivedOf(x), 2),
+      },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
+
   /** One chunk to completion: returns a result per record. */
   const writeChunk = async (chunk: Entry[], results: Map<string, WriteResult | Error>): Promise<void> => {
     let pending = [...chunk];
-    const duplicates = new Map<string, number>();
+    let duplicates: Entry[] = [];
     const interactionKeys = [
       ...new Set(
         pending.flatMap((x) => (x.kind === 'stored' && x.e.interaction ? [x.e.interaction.key] : [])),
       ),
     ];
     for (let attempt = 1; ; attempt++) {
+      if (pending.length === 0 && duplicates.length === 0) return;
       const state = interactionKeys.length > 0 ? await readInteractions(interactionKeys) : new Map();
       const interactionUpdates = applyInteractionRule(pending, state);
       const owners: Entry[] = [];
@@ -225,12 +238,9 @@ export const dynamoCleaningStore = (
         items.push(...itemsFor(x));
         owners.push(x);
       }
-      items.push(...interactionUpdates, ...counterUpdates(pending, duplicates));
-      if (pending.length === 0) {
-        // Only duplicates were left: their count is all there is to write.
-        if (items[0]?.Update) await db.send(new UpdateCommand(items[0].Update));
-        return;
-      }
+      items.push(...interactionUpdates);
+      const markersFrom = items.length;
+      items.push(...duplicates.map(seenMarker), ...counterUpdates(pending, duplicates));
       try {
         await db.send(new TransactWriteCommand({ TransactItems: items }));
         for (const x of pending) results.set(recordIdOf(x), 'stored');
@@ -243,25 +253,33 @@ export const dynamoCleaningStore = (
           reasons.every((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'None' || !r.Code);
         if (onlyConditions && reasons) {
           const drop = new Set<Entry>();
+          const counted = new Set<Entry>();
           reasons.forEach((r, i) => {
+            if (r.Code !== 'ConditionalCheckFailed') return;
+            // A duplicate whose record was already counted by an earlier delivery.
+            if (i >= markersFrom && i < markersFrom + duplicates.length) {
+              const dup = duplicates[i - markersFrom];
+              if (dup) counted.add(dup);
+              return;
+            }
             // Beyond the records' own items: an interaction moved under us; the next attempt re-reads it.
             const owner = owners[i];
-            if (r.Code !== 'ConditionalCheckFailed' || !owner) return;
+            if (!owner) return;
             const old = r.Item ? unmarshall(r.Item as Parameters<typeof unmarshall>[0]) : undefined;
             const id = recordIdOf(owner);
             if (old?.recordId === id) results.set(id, 'already-stored');
             else {
               results.set(id, 'duplicate');
-              const k = `${sourceOf(owner)}\u0000${dayOf(receivedOf(owner))}`;
-              duplicates.set(k, (duplicates.get(k) ?? 0) + 1);
+              duplicates.push(owner);
             }
             drop.add(owner);
           });
           pending = pending.filter((x) => !drop.has(x));
+          duplicates = duplicates.filter((x) => !counted.has(x));
           continue;
         }
         if (attempt >= MAX_ATTEMPTS) {
-          for (const x of pending)
+          for (const x of [...pending, ...duplicates])
             results.set(recordIdOf(x), error instanceof Error ? error : new Error(String(error)));
           return;
         }

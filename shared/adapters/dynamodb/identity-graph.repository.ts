@@ -6,6 +6,10 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
+import {
+  CUSTOMERS_MERGED_DETAIL_TYPE,
+  type CustomersMergedV1,
+} from '../../../events/identity/customers-merged.v1.ts';
 import type { CustomerHead } from '../../domain/identity/identity-graph.ts';
 import type {
   IdentifierKey,
@@ -169,6 +173,30 @@ export const dynamoIdentityGraph = (
               source: evidence.event.source,
               eventId: evidence.event.eventId,
               at,
+            },
+          },
+        });
+      }
+      if (c.merged.length > 0) {
+        // The fact goes out through the outbox, in the same transaction as the merge: published at least
+        // once, and only if the merge happened.
+        const detail: CustomersMergedV1 = {
+          specVersion: '1',
+          survivorCustomerId: c.survivor.customerId,
+          mergedCustomerIds: c.merged.map((m) => m.customerId),
+          rule: evidence.rule,
+          eventId: evidence.event.eventId,
+          source: evidence.event.source,
+          mergedAt: at,
+        };
+        items.push({
+          Put: {
+            TableName: tableName,
+            Item: {
+              ...keys.outbox(`merge:${c.survivor.customerId}:${evidence.event.eventId}`),
+              detailType: CUSTOMERS_MERGED_DETAIL_TYPE,
+              detail,
+              expiresAt: Math.floor(Date.parse(at) / 1000) + 7 * 86_400,
             },
           },
         });

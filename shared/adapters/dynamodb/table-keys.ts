@@ -12,6 +12,8 @@ export const keys = {
   }),
   interaction: (key: string) => ({ pk: `INTERACTION#${key}`, sk: 'LAST' }),
   qualityDay: (source: string, day: string) => ({ pk: `QUALITY#${source}`, sk: `DAY#${day}` }),
+  /** Domain events waiting to be published (the transactional outbox), read from the table stream. */
+  outbox: (id: string) => ({ pk: `OUTBOX#${id}`, sk: 'OUTBOX' }),
   identifier: (type: string, hash: string) => ({ pk: `ID#${type}#${hash}`, sk: 'ID' }),
   customer: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
   customerLink: (customerId: string, type: string, hash: string) => ({
