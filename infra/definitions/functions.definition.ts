@@ -1,6 +1,6 @@
 import { lakeBucket, quarantineBucket } from './buckets.definition.ts';
 import { domainEventsQueue, ingestFailuresDlq } from './queues.definition.ts';
-import type { EventSourceDefinition, FunctionDefinition } from './resource.types.ts';
+import type { EventSourceDefinition, FunctionDefinition, TableStreamEventSource } from './resource.types.ts';
 import { ingestStream } from './streams.definition.ts';
 
 export const getHealthFunction = {
@@ -97,41 +97,31 @@ export const functions = [
   publishDomainEventsFunction,
 ] as const satisfies readonly FunctionDefinition[];
 
+/**
+ * A consumer of the table's own stream that only sees new items of one kind (`sk`): the outbox pattern.
+ * Every other write to the table is filtered out before the function is invoked.
+ */
+const newItemsOfKind = (sk: string) =>
+  ({
+    type: 'table-stream',
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 0,
+    bisectBatchOnError: true,
+    maximumRetryAttempts: 10,
+    maximumRecordAgeSeconds: -1,
+    parallelizationFactor: 1,
+    reportBatchItemFailures: true,
+    onFailureQueueId: ingestFailuresDlq.id,
+    filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: [sk] } } } }],
+  }) as const satisfies TableStreamEventSource;
+
 export const eventSources = [
-  {
-    id: 'OutboxToBus',
-    functionId: publishDomainEventsFunction.id,
-    source: {
-      type: 'table-stream',
-      startingPosition: 'TRIM_HORIZON',
-      batchSize: 100,
-      maxBatchingWindowSeconds: 0,
-      bisectBatchOnError: true,
-      maximumRetryAttempts: 10,
-      maximumRecordAgeSeconds: -1,
-      parallelizationFactor: 1,
-      reportBatchItemFailures: true,
-      onFailureQueueId: ingestFailuresDlq.id,
-      filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['OUTBOX'] } } } }],
-    },
-  },
+  { id: 'OutboxToBus', functionId: publishDomainEventsFunction.id, source: newItemsOfKind('OUTBOX') },
   {
     id: 'CleanedEventsToIdentity',
     functionId: resolveIdentitiesFunction.id,
-    source: {
-      type: 'table-stream',
-      startingPosition: 'TRIM_HORIZON',
-      batchSize: 100,
-      maxBatchingWindowSeconds: 0,
-      bisectBatchOnError: true,
-      maximumRetryAttempts: 10,
-      maximumRecordAgeSeconds: -1,
-      parallelizationFactor: 1,
-      reportBatchItemFailures: true,
-      onFailureQueueId: ingestFailuresDlq.id,
-      // Only new cleaned events (the outbox); every other write to the table is not for this consumer.
-      filters: [{ eventName: ['INSERT'], dynamodb: { Keys: { sk: { S: ['CLEANED'] } } } }],
-    },
+    source: newItemsOfKind('CLEANED'),
   },
   {
     id: 'IngestToCleaning',

@@ -1,20 +1,11 @@
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { StreamSourceSettings } from '../../definitions/resource.types.ts';
 import { compileEventPattern, type EventPatternPredicate } from '../bus/event-pattern.matcher.ts';
 import type { LocalFunction } from '../lambda/local-function.ts';
 import { type DiscardCondition, streamInvocationRecord } from './invocation-record.ts';
 
 /** The settings a stream event-source mapping (Kinesis or DynamoDB Streams) runs with. */
-export type StreamMappingSettings = {
-  readonly startingPosition: 'TRIM_HORIZON' | 'LATEST';
-  readonly batchSize: number;
-  readonly maxBatchingWindowSeconds: number;
-  readonly bisectBatchOnError: boolean;
-  readonly maximumRetryAttempts: number;
-  readonly maximumRecordAgeSeconds: number;
-  readonly reportBatchItemFailures: boolean;
-  /** Lambda event filtering: a record is passed on when any pattern matches it; others are skipped. */
-  readonly filters?: readonly Readonly<Record<string, unknown>>[];
-};
+export type StreamMappingSettings = Omit<StreamSourceSettings, 'onFailureQueueId' | 'parallelizationFactor'>;
 
 /** One record read from a shard, already in the shape Lambda hands to the function. */
 export type ShardRecord = {
