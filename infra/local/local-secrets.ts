@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readOrCreateJson } from './create-once.ts';
 
 /**
  * Stand-ins for what KMS holds in AWS: the blind-index secret (for the HMAC key) and the wrapping key for
@@ -9,13 +8,8 @@ import { dirname } from 'node:path';
  */
 export type LocalSecrets = { readonly blindIndex: string; readonly wrappingKey: string };
 
-export const loadOrCreateLocalSecrets = (file: string): LocalSecrets => {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
-  const secrets: LocalSecrets = {
+export const loadOrCreateLocalSecrets = (file: string): Promise<LocalSecrets> =>
+  readOrCreateJson(file, () => ({
     blindIndex: randomBytes(32).toString('base64'),
     wrappingKey: randomBytes(32).toString('base64'),
-  };
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(secrets), { mode: 0o600 });
-  return secrets;
-};
+  }));

@@ -144,7 +144,7 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
     const names = localResourceNames(LOCAL_STAGE, defs, queueUrls);
 
     const awsEnv = localAwsEnvironment(endpoints);
-    const secrets = loadOrCreateLocalSecrets(LOCAL_SECRETS_FILE);
+    const secrets = await loadOrCreateLocalSecrets(LOCAL_SECRETS_FILE);
     const summary = JSON.stringify(resourceSummary(defs, names));
     for (const def of defs.functions) {
       const functionName = `c360-${LOCAL_STAGE}-${def.id}`;

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { cognitoIssuer } from '../../../shared/adapters/auth/cognito-token.verifier.ts';
 import { ROLES, type Role } from '../../definitions/routes.definition.ts';
+import { readOrCreateJson } from '../create-once.ts';
 
 /** The local stack's stand-in user pool: tokens look exactly like this pool's Cognito access tokens. */
 export const LOCAL_USER_POOL_ID = 'us-east-1_c360local';
@@ -14,17 +13,14 @@ const KEY_ID = 'c360-local-dev-key';
 export type DevKeys = { readonly privateJwk: JWK; readonly publicJwk: JWK };
 
 /** Loads the dev signing key from `file`, creating it on first use so the CLI can sign tokens too. */
-export const loadOrCreateDevKeys = async (file: string): Promise<DevKeys> => {
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevKeys;
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const keys: DevKeys = {
-    privateJwk: { ...(await exportJWK(privateKey)), kid: KEY_ID, alg: 'RS256', use: 'sig' },
-    publicJwk: { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: 'RS256', use: 'sig' },
-  };
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, JSON.stringify(keys), { mode: 0o600 });
-  return keys;
-};
+export const loadOrCreateDevKeys = (file: string): Promise<DevKeys> =>
+  readOrCreateJson(file, async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    return {
+      privateJwk: { ...(await exportJWK(privateKey)), kid: KEY_ID, alg: 'RS256', use: 'sig' },
+      publicJwk: { ...(await exportJWK(publicKey)), kid: KEY_ID, alg: 'RS256', use: 'sig' },
+    };
+  });
 
 export const devJwks = (keys: DevKeys) => ({ keys: [keys.publicJwk as Record<string, unknown>] });
 
