@@ -4,6 +4,7 @@ import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
 import { dynamoCustomerReader } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { readEnv } from '#shared/runtime/env.ts';
+import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 import {
   findCustomerByIdentifier,
   LOOKUP_TYPES,
@@ -19,14 +20,6 @@ const lookup = z
     'give exactly one of email, phone, deviceId, memberCard',
   );
 
-const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
-  statusCode,
-  headers: { 'content-type': statusCode >= 400 ? 'application/problem+json' : 'application/json' },
-  body: JSON.stringify(body),
-});
-const problem = (status: number, title: string, detail?: string) =>
-  json(status, { type: 'about:blank', title, status, ...(detail ? { detail } : {}) });
-
 /** `GET /customers/{id}` and `GET /customers?email=…|phone=…|deviceId=…|memberCard=…`. */
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -35,12 +28,13 @@ export const handler = async (
   const id = event.pathParameters?.id;
   if (id) {
     const customer = await readCustomer(id, ports);
-    return customer ? json(200, customer) : problem(404, 'Customer not found');
+    return customer ? jsonResponse(200, customer) : problemResponse(404, 'Customer not found');
   }
   const q = lookup.safeParse(event.queryStringParameters ?? {});
-  if (!q.success) return problem(400, 'Invalid lookup', q.error.issues.map((i) => i.message).join('; '));
+  if (!q.success)
+    return problemResponse(400, 'Invalid lookup', q.error.issues.map((i) => i.message).join('; '));
   const [type, value] = Object.entries(q.data).find(([, v]) => v) as [(typeof LOOKUP_TYPES)[number], string];
   const found = await findCustomerByIdentifier(type, value, ports);
-  if (!found.ok) return problem(400, 'Invalid lookup', `${type}: ${found.reason}`);
-  return json(200, { items: found.customer ? [found.customer] : [] });
+  if (!found.ok) return problemResponse(400, 'Invalid lookup', `${type}: ${found.reason}`);
+  return jsonResponse(200, { items: found.customer ? [found.customer] : [] });
 };

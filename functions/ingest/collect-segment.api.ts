@@ -7,6 +7,7 @@ import { dynamoSourceRepository } from '#shared/adapters/dynamodb/source.reposit
 import { createChannelProducer } from '#shared/adapters/kinesis/channel-event.producer.ts';
 import { CollectRequestError, SEGMENT_LIMITS } from '#shared/domain/ingest/segment-collect.ts';
 import { readEnv } from '#shared/runtime/env.ts';
+import { jsonResponse } from '#shared/runtime/http-response.ts';
 import {
   collectSegment,
   IngestUnavailableError,
@@ -30,12 +31,6 @@ const sourceOfWriteKey = async (key: string): Promise<string | undefined> => {
   keyCache.set(key, { source, until: Date.now() + (source ? 60_000 : 5_000) });
   return source;
 };
-
-const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
-  statusCode,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
 
 /** Segment clients authenticate with the write key as the Basic user name (some send it in the body). */
 const writeKeyOf = (event: APIGatewayProxyEventV2, body: unknown): string | undefined => {
@@ -86,16 +81,18 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
       },
       { sourceOfWriteKey, put: producer.sendUnchecked, newMessageId: randomUUID },
     );
-    return json(200, {
+    return jsonResponse(200, {
       success: true,
       accepted: result.accepted,
       ...(result.invalid.length ? { invalid: result.invalid } : {}),
     });
   } catch (error) {
-    if (error instanceof WriteKeyRejectedError) return json(401, { success: false, error: error.message });
-    if (error instanceof CollectRequestError) return json(400, { success: false, error: error.message });
+    if (error instanceof WriteKeyRejectedError)
+      return jsonResponse(401, { success: false, error: error.message });
+    if (error instanceof CollectRequestError)
+      return jsonResponse(400, { success: false, error: error.message });
     if (error instanceof IngestUnavailableError)
-      return json(503, { success: false, error: 'Try again later' });
+      return jsonResponse(503, { success: false, error: 'Try again later' });
     throw error;
   }
 };

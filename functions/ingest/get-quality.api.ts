@@ -4,17 +4,12 @@ import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { readQualityCounters } from '#shared/adapters/dynamodb/quality.repository.ts';
 import { qualityReport } from '#shared/domain/ingest/quality-report.ts';
 import { readEnv } from '#shared/runtime/env.ts';
+import { jsonResponse } from '#shared/runtime/http-response.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const ALLOWED_GROUPS = ['admin', 'analyst'];
 const day = z.iso.date();
 const query = z.object({ from: day.optional(), to: day.optional() });
-
-const json = (statusCode: number, body: unknown): APIGatewayProxyResultV2 => ({
-  statusCode,
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
 
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -23,11 +18,11 @@ export const handler = async (
   const groups = String(event.requestContext.authorizer?.jwt?.claims?.['cognito:groups'] ?? '')
     .replace(/^\[|\]$/g, '')
     .split(/[\s,]+/);
-  if (!ALLOWED_GROUPS.some((g) => groups.includes(g))) return json(403, { message: 'Forbidden' });
+  if (!ALLOWED_GROUPS.some((g) => groups.includes(g))) return jsonResponse(403, { message: 'Forbidden' });
   const q = query.safeParse(event.queryStringParameters ?? {});
-  if (!q.success) return json(400, { message: 'from and to must be dates (YYYY-MM-DD)' });
+  if (!q.success) return jsonResponse(400, { message: 'from and to must be dates (YYYY-MM-DD)' });
   const to = q.data.to ?? new Date().toISOString().slice(0, 10);
   const from = q.data.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
   const rows = await readQualityCounters(documentClient(), env.CUSTOMER_TABLE_NAME, from, to);
-  return json(200, { from, to, sources: qualityReport(rows) });
+  return jsonResponse(200, { from, to, sources: qualityReport(rows) });
 };

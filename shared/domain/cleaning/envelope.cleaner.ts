@@ -173,20 +173,11 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
   const identities: CleanedIdentity[] = [];
   const identityErrors: string[] = [];
   let phoneCountry: string | undefined;
-  const phone = (raw: unknown): Normalised<string> => {
-    const p = normalisePhoneWithCountry(raw, { defaultRegion: config.defaultRegion });
-    if (!p.ok) return p;
-    phoneCountry ??= p.value.country;
-    return { ok: true, value: p.value.e164 };
-  };
   const addIdentity = (type: string, raw: unknown) => {
     if (raw === undefined || raw === null || raw === '') return;
-    const value: Normalised<string> =
-      type === 'phone'
-        ? phone(raw)
-        : type === 'email'
-          ? normaliseEmail(raw, config.emailRules)
-          : opaqueIdentity(raw);
+    const standard = standardiseIdentifier(type, raw, config);
+    if (standard.ok && standard.value.country) phoneCountry ??= standard.value.country;
+    const value: Normalised<string> = standard.ok ? { ok: true, value: standard.value.value } : standard;
     if (!value.ok) {
       identityErrors.push(`identities.${type}: ${value.reason}`);
       return;
@@ -276,9 +267,30 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
   return { kind: 'cleaned', event, fields: [...new Set(fields)] };
 };
 
-const opaqueIdentity = (raw: unknown): Normalised<string> => {
+/**
+ * An identifier as the identity graph keys it: phones in E.164 (with their country), e-mails by the
+ * deployment's rules, other identifiers half-width and whitespace-normalised. Cleaning and lookups both
+ * use it, so a lookup finds exactly what cleaning stored.
+ */
+export const standardiseIdentifier = (
+  type: string,
+  raw: unknown,
+  config: CleaningConfig = DEFAULT_CLEANING_CONFIG,
+): Normalised<{ readonly value: string; readonly country?: string }> => {
+  if (type === 'phone') {
+    const p = normalisePhoneWithCountry(raw, { defaultRegion: config.defaultRegion });
+    return p.ok
+      ? { ok: true, value: { value: p.value.e164, ...(p.value.country ? { country: p.value.country } : {}) } }
+      : p;
+  }
+  if (type === 'email') {
+    const e = normaliseEmail(raw, config.emailRules);
+    return e.ok ? { ok: true, value: { value: e.value } } : e;
+  }
   const t = text(raw);
-  return t === undefined ? { ok: false, reason: 'identity.empty' } : { ok: true, value: t.slice(0, 256) };
+  return t === undefined
+    ? { ok: false, reason: 'identity.empty' }
+    : { ok: true, value: { value: t.slice(0, 256) } };
 };
 
 const textResult = (x: unknown): Normalised<string> => {

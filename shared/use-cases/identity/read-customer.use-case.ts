@@ -1,7 +1,4 @@
-import { normaliseEmail } from '../../domain/cleaning/email.normaliser.ts';
-import type { Normalised } from '../../domain/cleaning/normalised.ts';
-import { normalisePhone } from '../../domain/cleaning/phone.normaliser.ts';
-import { normaliseWhitespace, toHalfWidth } from '../../domain/cleaning/text.normaliser.ts';
+import { standardiseIdentifier } from '../../domain/cleaning/envelope.cleaner.ts';
 
 export type CustomerLink = {
   readonly type: string;
@@ -101,13 +98,8 @@ export const findCustomerByIdentifier = async (
   | { readonly ok: true; readonly customer: CustomerView | undefined }
   | { readonly ok: false; readonly reason: string }
 > => {
-  const value: Normalised<string> =
-    type === 'phone'
-      ? normalisePhone(raw)
-      : type === 'email'
-        ? normaliseEmail(raw)
-        : { ok: true, value: normaliseWhitespace(toHalfWidth(raw)) };
+  const value = standardiseIdentifier(type, raw);
   if (!value.ok) return { ok: false, reason: value.reason };
-  const owner = await ports.ownerOf(type, ports.blindIndex('identity', `${type}:${value.value}`));
+  const owner = await ports.ownerOf(type, ports.blindIndex('identity', `${type}:${value.value.value}`));
   return { ok: true, customer: owner ? await readCustomer(owner, ports) : undefined };
 };
