@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contractErrorMap, formatIssues } from '../zod-issue.formatter.ts';
+import { parseContract } from '../zod-issue.formatter.ts';
 
 /*
  * channel-envelope v1: one JSON record on the Kinesis ingest stream, as channel systems (POS, call centre,
@@ -134,7 +134,7 @@ const looseDuration = z.union(
   says(DURATION_MESSAGE),
 );
 
-const jsonObject = z.record(z.string(), z.unknown(), OBJECT);
+const jsonObject = z.looseObject({}, OBJECT);
 
 const CUSTOM_KEY_MESSAGE = 'expected a key of letters, digits, _ . or - (at most 64)';
 const customKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, CUSTOM_KEY_MESSAGE);
@@ -338,8 +338,6 @@ export type ChannelEnvelopeParseResult =
  * `payload.items.0.quantity: expected a positive integer`. Unknown keys are stripped from `envelope`.
  */
 export const parseChannelEnvelope = (input: unknown): ChannelEnvelopeParseResult => {
-  const result = channelEnvelopeV1.safeParse(input, { error: contractErrorMap });
-  return result.success
-    ? { ok: true, envelope: result.data }
-    : { ok: false, reasons: formatIssues(result.error.issues) };
+  const result = parseContract(channelEnvelopeV1, input);
+  return result.ok ? { ok: true, envelope: result.value } : result;
 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type CHANNEL_EVENT_TYPES, CHANNELS, SEGMENT_MESSAGE_TYPES } from '../channel/channel-envelope.v1.ts';
-import { contractErrorMap, formatIssues } from '../zod-issue.formatter.ts';
+import { parseContract } from '../zod-issue.formatter.ts';
 
 /*
  * cleaned-event v1: what the cleaning stage hands to identity resolution — one channel envelope after
@@ -174,8 +174,6 @@ export type CleanedEventParseResult =
 
 /** Validates a cleaned event; never throws. Reasons are `path: message` lines. */
 export const parseCleanedEvent = (input: unknown): CleanedEventParseResult => {
-  const result = cleanedEventV1.safeParse(input, { error: contractErrorMap });
-  return result.success
-    ? { ok: true, event: result.data }
-    : { ok: false, reasons: formatIssues(result.error.issues) };
+  const result = parseContract(cleanedEventV1, input);
+  return result.ok ? { ok: true, event: result.value } : result;
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatIssues } from '../zod-issue.formatter.ts';
+import { parseContract } from '../zod-issue.formatter.ts';
 
 /*
  * customers-merged v1 (detail-type `CustomersMerged`, source `c360`): identity resolution merged one or more
@@ -24,6 +24,6 @@ export const parseCustomersMerged = (
 ):
   | { readonly ok: true; readonly event: CustomersMergedV1 }
   | { readonly ok: false; readonly reasons: string[] } => {
-  const r = customersMergedV1.safeParse(input);
-  return r.success ? { ok: true, event: r.data } : { ok: false, reasons: formatIssues(r.error.issues) };
+  const result = parseContract(customersMergedV1, input);
+  return result.ok ? { ok: true, event: result.value } : result;
 };

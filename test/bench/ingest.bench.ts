@@ -41,13 +41,21 @@ export const ingestBench: Bench = {
     const records = mixedRecords(100_000);
     // Warm-up, so the JIT has seen every path before the clock runs.
     for (const r of records.slice(0, 5000)) cleanEnvelope(r.data, r.arrivedAt, DEFAULT_CLEANING_CONFIG);
-    const start = process.hrtime.bigint();
+    // This machine shares its cores: time several rounds and print the median and the best.
+    const rounds: number[] = [];
     let cleaned = 0;
-    for (const r of records)
-      if (cleanEnvelope(r.data, r.arrivedAt, DEFAULT_CLEANING_CONFIG).kind === 'cleaned') cleaned++;
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    for (let round = 0; round < 5; round++) {
+      cleaned = 0;
+      const start = process.hrtime.bigint();
+      for (const r of records)
+        if (cleanEnvelope(r.data, r.arrivedAt, DEFAULT_CLEANING_CONFIG).kind === 'cleaned') cleaned++;
+      rounds.push(records.length / (Number(process.hrtime.bigint() - start) / 1e9));
+    }
+    rounds.sort((a, b) => a - b);
+    const rate = (n: number | undefined) => Math.round(n ?? 0).toLocaleString('en');
     console.log(
-      `cleaning: ${records.length.toLocaleString('en')} events (${cleaned.toLocaleString('en')} cleaned) in ${seconds.toFixed(2)} s = ${Math.round(records.length / seconds).toLocaleString('en')} events/s on one core (target ≥ 50,000)`,
+      `cleaning: ${records.length.toLocaleString('en')} events (${cleaned.toLocaleString('en')} cleaned) × ${rounds.length} rounds on one core: ` +
+        `median ${rate(rounds[2])} events/s, best ${rate(rounds[4])}, worst ${rate(rounds[0])} (target ≥ 50,000)`,
     );
 
     const ddb = mockClient(DynamoDBDocumentClient);

@@ -1,5 +1,5 @@
 import { type Normalised, ok, rejected } from './normalised.ts';
-import { normaliseWhitespace, toHalfWidth } from './text.normaliser.ts';
+import { normaliseText } from './text.normaliser.ts';
 
 /** How one mailbox provider treats addresses; every flag is off unless set. */
 export type EmailProviderRule = {
@@ -70,7 +70,7 @@ const applyRules = (local: string, domain: string, rules: EmailRules): [string, 
  */
 export const normaliseEmail = (raw: unknown, rules: EmailRules = DEFAULT_EMAIL_RULES): Normalised<string> => {
   if (typeof raw !== 'string') return rejected('email.invalid');
-  let text = normaliseWhitespace(toHalfWidth(raw));
+  let text = normaliseText(raw);
   if (text === '') return rejected('email.empty');
   if (text.length > MAX_INPUT) return rejected('email.invalid');
   const display = DISPLAY_NAME.exec(text);

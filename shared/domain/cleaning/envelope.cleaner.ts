@@ -9,8 +9,8 @@ import { normaliseMoney } from './money.normaliser.ts';
 import type { Normalised } from './normalised.ts';
 import { type CountryCode, normalisePhoneWithCountry } from './phone.normaliser.ts';
 import { normaliseCountry, normaliseProvince } from './region.normaliser.ts';
-import { normaliseName, normaliseWhitespace, toHalfWidth } from './text.normaliser.ts';
-import { normaliseTimestamp } from './timestamp.normaliser.ts';
+import { normaliseName, normaliseText, toHalfWidth } from './text.normaliser.ts';
+import { normaliseTimestamp, type TimestampOptions } from './timestamp.normaliser.ts';
 
 /** How a deployment standardises its channels' data. */
 export type CleaningConfig = {
@@ -63,11 +63,13 @@ export const QUALITY_FIELDS = [
   'trait.country',
 ] as const;
 
+const QUALITY_FIELD_SET: ReadonlySet<string> = new Set(QUALITY_FIELDS);
+
 type Json = Record<string, unknown>;
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const text = (x: unknown): string | undefined => {
   if (typeof x !== 'string' && typeof x !== 'number') return undefined;
-  const t = normaliseWhitespace(toHalfWidth(String(x)));
+  const t = normaliseText(String(x));
   return t.length > 0 ? t : undefined;
 };
 
@@ -130,15 +132,13 @@ const hints = (data: string): { messageId?: string; source?: string } => {
   return { ...(messageId ? { messageId } : {}), ...(source ? { source } : {}) };
 };
 
-// A batch shares one receivedAt: build its timestamp bounds once, not per record.
-let lastBounds:
-  | { key: string; options: { defaultTimeZoneOffsetMinutes: number; notBefore: string; notAfter: string } }
-  | undefined;
-const timestampOptions = (receivedAt: string, config: CleaningConfig) => {
-  const key = `${receivedAt}|${config.defaultTimeZoneOffsetMinutes}|${config.notBefore}|${config.maxClockSkewMs}`;
-  if (lastBounds?.key !== key)
+// A batch shares one receivedAt and config: build its timestamp bounds once, not per record.
+let lastBounds: { receivedAt: string; config: CleaningConfig; options: TimestampOptions } | undefined;
+const timestampOptions = (receivedAt: string, config: CleaningConfig): TimestampOptions => {
+  if (lastBounds?.receivedAt !== receivedAt || lastBounds.config !== config)
     lastBounds = {
-      key,
+      receivedAt,
+      config,
       options: {
         defaultTimeZoneOffsetMinutes: config.defaultTimeZoneOffsetMinutes,
         notBefore: config.notBefore,
@@ -146,6 +146,16 @@ const timestampOptions = (receivedAt: string, config: CleaningConfig) => {
       },
     };
   return lastBounds.options;
+};
+
+let lastBirthday: { receivedAt: string; options: TimestampOptions } | undefined;
+const birthdayOptions = (receivedAt: string): TimestampOptions => {
+  if (lastBirthday?.receivedAt !== receivedAt)
+    lastBirthday = {
+      receivedAt,
+      options: { defaultTimeZoneOffsetMinutes: 0, notBefore: '1900-01-01', notAfter: receivedAt },
+    };
+  return lastBirthday.options;
 };
 
 const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningConfig): CleaningOutcome => {
@@ -219,11 +229,7 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
     else warnings.push('traits.gender: gender.unknown');
   }
   if (present('birthday')) {
-    const b = normaliseTimestamp(rawTraits.birthday, {
-      defaultTimeZoneOffsetMinutes: 0,
-      notBefore: '1900-01-01',
-      notAfter: receivedAt,
-    });
+    const b = normaliseTimestamp(rawTraits.birthday, birthdayOptions(receivedAt));
     trait('birthday', b.ok ? { ok: true, value: b.value.slice(0, 10) } : b);
   }
   const address = isObject(rawTraits.address) ? rawTraits.address : { street: rawTraits.address };
@@ -246,10 +252,12 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
   const payload = cleanPayload(e, config, warnings);
   if ('reasons' in payload) return fail(payload.reasons);
 
-  const fields = [
+  const fields = new Set<string>();
+  for (const field of [
     ...identities.map((i) => `identity.${i.type}`),
     ...Object.keys(traits).map((k) => `trait.${k}`),
-  ].filter((f) => (QUALITY_FIELDS as readonly string[]).includes(f));
+  ])
+    if (QUALITY_FIELD_SET.has(field)) fields.add(field);
   const event = {
     specVersion: '1',
     eventId: e.messageId,
@@ -262,9 +270,9 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
     traits,
     payload: payload.value,
     effective: true,
-    quality: { completeness: new Set(fields).size / QUALITY_FIELDS.length, warnings },
+    quality: { completeness: fields.size / QUALITY_FIELDS.length, warnings },
   } as CleanedEventV1;
-  return { kind: 'cleaned', event, fields: [...new Set(fields)] };
+  return { kind: 'cleaned', event, fields: [...fields] };
 };
 
 /**
@@ -299,8 +307,12 @@ const textResult = (x: unknown): Normalised<string> => {
 };
 
 const trimmed = (x: unknown, max = 256): string | undefined => text(x)?.slice(0, max);
-const optional = <K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> =>
-  (v === undefined ? {} : { [k]: v }) as Partial<Record<K, V>>;
+/** The object without its undefined values: optional output fields are absent, never `undefined`. */
+const defined = <T extends Record<string, unknown>>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } => {
+  const out: Record<string, unknown> = {};
+  for (const k in o) if (o[k] !== undefined) out[k] = o[k];
+  return out as { [K in keyof T]: Exclude<T[K], undefined> };
+};
 
 /** Segment payload keys kept; identifying traits were lifted into identities/traits and are not repeated. */
 const SEGMENT_PII_TRAITS = new Set([
@@ -331,13 +343,13 @@ const cleanPayload = (
       const items = p.items.map((item, i) => {
         const unitPrice = money(item.unitPrice, `payload.items.${i}.unitPrice`);
         if (typeof unitPrice === 'string') reasons.push(unitPrice);
-        return {
+        return defined({
           sku: trimmed(item.sku, 128) ?? '',
-          ...optional('name', trimmed(item.name, 512)),
-          ...optional('category', trimmed(item.category)),
+          name: trimmed(item.name, 512),
+          category: trimmed(item.category),
           quantity: Number.parseInt(toHalfWidth(String(item.quantity)), 10),
           unitPrice: unitPrice as MoneyV1,
-        };
+        });
       });
       const total = money(p.total.amount, 'payload.total');
       if (typeof total === 'string') reasons.push(total);
@@ -345,14 +357,14 @@ const cleanPayload = (
       if (typeof discount === 'string') reasons.push(discount);
       if (reasons.length > 0) return { reasons };
       return {
-        value: {
+        value: defined({
           orderId: trimmed(p.orderId, 128) ?? '',
           storeId: trimmed(p.storeId, 128) ?? '',
           items,
           total: total as MoneyV1,
-          ...optional('paymentMethod', trimmed(p.paymentMethod, 64)),
-          ...optional('discount', discount as MoneyV1 | undefined),
-        },
+          paymentMethod: trimmed(p.paymentMethod, 64),
+          discount: discount as MoneyV1 | undefined,
+        }),
       };
     }
     case 'call-centre.contact': {
@@ -362,34 +374,34 @@ const cleanPayload = (
           ? undefined
           : Math.round(Number(toHalfWidth(String(p.durationSeconds))));
       return {
-        value: {
+        value: defined({
           contactId: trimmed(p.contactId, 128) ?? '',
           direction: p.direction,
-          ...optional('reason', trimmed(p.reason, 512)),
-          ...optional('durationSeconds', Number.isFinite(duration) ? duration : undefined),
-          ...optional('agentId', trimmed(p.agentId, 128)),
-          ...optional('outcome', trimmed(p.outcome)),
-          ...optional('complaint', p.complaint),
-          ...optional('transcriptSummary', trimmed(p.transcriptSummary, 10_000)),
-        },
+          reason: trimmed(p.reason, 512),
+          durationSeconds: Number.isFinite(duration) ? duration : undefined,
+          agentId: trimmed(p.agentId, 128),
+          outcome: trimmed(p.outcome),
+          complaint: p.complaint,
+          transcriptSummary: trimmed(p.transcriptSummary, 10_000),
+        }),
       };
     }
     case 'app.event':
       return {
-        value: {
+        value: defined({
           name: trimmed(e.payload.name) ?? '',
-          ...optional('properties', e.payload.properties),
-          ...optional('screen', trimmed(e.payload.screen)),
-        },
+          properties: e.payload.properties,
+          screen: trimmed(e.payload.screen),
+        }),
       };
     case 'mini-program.event':
       return {
-        value: {
+        value: defined({
           name: trimmed(e.payload.name) ?? '',
-          ...optional('appId', trimmed(e.payload.appId, 128)),
-          ...optional('page', trimmed(e.payload.page, 512)),
-          ...optional('properties', e.payload.properties),
-        },
+          appId: trimmed(e.payload.appId, 128),
+          page: trimmed(e.payload.page, 512),
+          properties: e.payload.properties,
+        }),
       };
     case 'third-party.record':
       return {
@@ -410,18 +422,18 @@ const cleanPayload = (
         : undefined;
       if (isObject(p.context) && 'ip' in p.context) warnings.push('payload.context.ip: dropped');
       return {
-        value: {
+        value: defined({
           type: p.type,
-          ...optional('event', trimmed(p.event)),
-          ...optional('name', trimmed(p.name)),
-          ...optional('category', trimmed(p.category)),
-          ...optional('groupId', trimmed(p.groupId)),
-          ...optional('previousId', trimmed(p.previousId)),
-          ...optional('properties', isObject(p.properties) ? p.properties : undefined),
-          ...optional('traits', traits),
-          ...optional('context', context),
-          ...optional('integrations', isObject(p.integrations) ? p.integrations : undefined),
-        } as CleanedEventV1['payload'],
+          event: trimmed(p.event),
+          name: trimmed(p.name),
+          category: trimmed(p.category),
+          groupId: trimmed(p.groupId),
+          previousId: trimmed(p.previousId),
+          properties: isObject(p.properties) ? p.properties : undefined,
+          traits: traits,
+          context: context,
+          integrations: isObject(p.integrations) ? p.integrations : undefined,
+        }) as CleanedEventV1['payload'],
       };
     }
   }

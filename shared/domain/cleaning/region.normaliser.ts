@@ -1,5 +1,5 @@
 import { type Normalised, ok, rejected } from './normalised.ts';
-import { normaliseWhitespace, toHalfWidth } from './text.normaliser.ts';
+import { normaliseText, normaliseWhitespace, toHalfWidth } from './text.normaliser.ts';
 
 // Every ISO 3166-1 country as `alpha2 alpha3`.
 const COUNTRY_CODES =
@@ -227,7 +227,7 @@ export const normaliseProvince = (raw: unknown, country: string): Normalised<str
   const countryCode = normaliseCountry(country);
   if (!countryCode.ok) return countryCode;
   if (typeof raw !== 'string') return rejected('province.unknown');
-  const text = normaliseWhitespace(toHalfWidth(raw)).normalize('NFC');
+  const text = normaliseText(raw).normalize('NFC');
   if (text === '') return rejected('province.empty');
   if (countryCode.value === 'CN') return normaliseCnProvince(text);
   const iso = ISO_3166_2.exec(text.toUpperCase());

@@ -34,6 +34,13 @@ export const normaliseWhitespace = (s: string): string =>
     ? s.replace(SPACE_RUN, (run) => (VISIBLE_SPACE.test(run) ? ' ' : '')).trim()
     : s;
 
+// Either of the above has work to do: one test instead of two for the common, already clean value.
+const NEEDS_TEXT_WORK = new RegExp(`${HAS_FULL_WIDTH.source}|${NEEDS_WHITESPACE_WORK.source}`);
+
+/** Half-width with whitespace collapsed: what every free-text value of a channel record gets first. */
+export const normaliseText = (s: string): string =>
+  NEEDS_TEXT_WORK.test(s) ? normaliseWhitespace(toHalfWidth(s)) : s;
+
 // Control characters other than whitespace (C0/C1): CSV and Excel debris, never part of a name.
 const CONTROL = /[^\P{Cc}\s]/gu;
 const LETTER = /\p{L}/u;

@@ -1,5 +1,5 @@
 import { type Normalised, ok, rejected } from './normalised.ts';
-import { normaliseWhitespace, toHalfWidth } from './text.normaliser.ts';
+import { normaliseText, normaliseWhitespace } from './text.normaliser.ts';
 
 export type TimestampOptions = {
   /** Offset from UTC of local times that carry no zone, e.g. 480 for Asia/Shanghai. */
@@ -90,16 +90,19 @@ const parseOffset = (zone: string | undefined): number | undefined | null => {
 };
 
 // Chinese date words become the separators the main pattern knows: 2024年1月2日 13时4分 → 2024-1-2 13:4.
+const CHINESE_DATE_WORD = /[年月日号號时時点點分秒]/;
 const fromChinese = (s: string): string =>
-  s
-    .replace(/[年月]/g, '-')
-    .replace(/[日号號]/g, ' ')
-    .replace(/[时時点點分]/g, ':')
-    .replace(/秒/g, '')
-    .replace(/:(?=\s|$)/g, '');
+  !CHINESE_DATE_WORD.test(s)
+    ? s
+    : s
+        .replace(/[年月]/g, '-')
+        .replace(/[日号號]/g, ' ')
+        .replace(/[时時点點分]/g, ':')
+        .replace(/秒/g, '')
+        .replace(/:(?=\s|$)/g, '');
 
 const parseText = (raw: string, defaultOffset: number): Parsed => {
-  const text = normaliseWhitespace(toHalfWidth(raw));
+  const text = normaliseText(raw);
   if (text.length > MAX_TEXT_LENGTH) return { reason: 'timestamp.unparseable' };
   const compact = COMPACT_DATE.exec(text);
   if (compact !== null) {
@@ -193,20 +196,70 @@ const bound = (value: string | undefined, name: string, defaultOffset: number): 
  * @throws InvalidTimestampOptionsError when the offset or a bound is unusable.
  */
 export const normaliseTimestamp = (raw: unknown, opts: TimestampOptions): Normalised<string> => {
-  const offset = opts.defaultTimeZoneOffsetMinutes;
-  if (!Number.isInteger(offset) || Math.abs(offset) > MAX_OFFSET_MINUTES) {
-    throw new InvalidTimestampOptionsError(`defaultTimeZoneOffsetMinutes out of range: ${offset}`);
+  const { offset, notBefore, notAfter } = checkedOptions(opts);
+  const canonical = typeof raw === 'string' ? CANONICAL.exec(raw) : null;
+  if (canonical !== null) {
+    // Already what this returns (the form every SDK and the collect API send): validate, don't rebuild.
+    const [, y, mo, d, h, mi, sec, milli] = canonical;
+    const parsed = toEpochMs(
+      {
+        year: Number(y),
+        month: Number(mo),
+        day: Number(d),
+        hour: Number(h),
+        minute: Number(mi),
+        second: Number(sec),
+        millisecond: Number(milli),
+        offset: 0,
+      },
+      0,
+    );
+    return 'reason' in parsed
+      ? rejected(parsed.reason)
+      : inBounds(parsed.ms, notBefore, notAfter, raw as string);
   }
-  const notBefore = bound(opts.notBefore, 'notBefore', offset);
-  const notAfter = bound(opts.notAfter, 'notAfter', offset);
   if (typeof raw === 'string' && normaliseWhitespace(raw) === '') return rejected('timestamp.empty');
 
   const parsed = parse(raw, offset);
   if ('reason' in parsed) return rejected(parsed.reason);
-  const { ms } = parsed;
+  return inBounds(parsed.ms, notBefore, notAfter);
+};
+
+// The canonical output form: 2024-01-02T03:04:05.000Z.
+const CANONICAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{3})Z$/;
+
+const inBounds = (
+  ms: number,
+  notBefore: number | undefined,
+  notAfter: number | undefined,
+  canonical?: string,
+): Normalised<string> => {
   if (ms < MIN_MS || ms > MAX_MS) return rejected('timestamp.out-of-range');
   if ((notBefore !== undefined && ms < notBefore) || (notAfter !== undefined && ms > notAfter)) {
     return rejected('timestamp.out-of-range');
   }
-  return ok(new Date(ms).toISOString());
+  return ok(canonical ?? new Date(ms).toISOString());
+};
+
+type CheckedOptions = {
+  readonly offset: number;
+  readonly notBefore: number | undefined;
+  readonly notAfter: number | undefined;
+};
+// Callers pass one options object for a whole batch: check it and parse its bounds once.
+const checked = new WeakMap<TimestampOptions, CheckedOptions>();
+const checkedOptions = (opts: TimestampOptions): CheckedOptions => {
+  const known = checked.get(opts);
+  if (known !== undefined) return known;
+  const offset = opts.defaultTimeZoneOffsetMinutes;
+  if (!Number.isInteger(offset) || Math.abs(offset) > MAX_OFFSET_MINUTES) {
+    throw new InvalidTimestampOptionsError(`defaultTimeZoneOffsetMinutes out of range: ${offset}`);
+  }
+  const result = {
+    offset,
+    notBefore: bound(opts.notBefore, 'notBefore', offset),
+    notAfter: bound(opts.notAfter, 'notAfter', offset),
+  };
+  checked.set(opts, result);
+  return result;
 };

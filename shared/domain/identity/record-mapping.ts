@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contractErrorMap, formatIssues } from '../../../events/zod-issue.formatter.ts';
+import { parseContract } from '../../../events/zod-issue.formatter.ts';
 import { normaliseHeader } from '../ingest/import-mapping.ts';
 import type { IdentityRecord } from './record-linker.ts';
 
@@ -87,9 +87,9 @@ export class RecordMappingError extends Error {
 
 /** Validates a decoded mapping file; throws {@link RecordMappingError} listing each problem. */
 export const parseRecordMapping = (input: unknown): RecordMapping => {
-  const result = recordMappingSchema.safeParse(input, { error: contractErrorMap });
-  if (result.success) return result.data as RecordMapping;
-  throw new RecordMappingError(`invalid record mapping: ${formatIssues(result.error.issues).join('; ')}`);
+  const result = parseContract(recordMappingSchema, input);
+  if (result.ok) return result.value as RecordMapping;
+  throw new RecordMappingError(`invalid record mapping: ${result.reasons.join('; ')}`);
 };
 
 /** A mapping fixed against a file's headers. */

@@ -4,7 +4,7 @@ import {
   CHANNEL_IDENTITY_KEYS,
   type ChannelEventType,
 } from '../../../events/channel/channel-envelope.v1.ts';
-import { contractErrorMap, formatIssues } from '../../../events/zod-issue.formatter.ts';
+import { parseContract } from '../../../events/zod-issue.formatter.ts';
 
 /*
  * The column mapping of a file import: which column of a CSV or spreadsheet fills which field of a channel
@@ -189,9 +189,9 @@ export class ImportMappingError extends Error {
  * `path: message` line, e.g. `identities: has unknown keys: phon` or `payload.sku: expected a column name`.
  */
 export const parseImportMapping = (input: unknown): ImportMapping => {
-  const result = importMappingSchema.safeParse(input, { error: contractErrorMap });
-  if (result.success) return result.data;
-  throw new ImportMappingError(formatIssues(result.error.issues));
+  const result = parseContract(importMappingSchema, input);
+  if (result.ok) return result.value;
+  throw new ImportMappingError(result.reasons);
 };
 
 /*

@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import { type CountryCode, getCountries, getExampleNumber } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
 import { describe, expect, it } from 'vitest';
-import { normalisePhone } from '../../../../shared/domain/cleaning/phone.normaliser.ts';
+import {
+  normalisePhone,
+  normalisePhoneByLibrary,
+  normalisePhoneFast,
+} from '../../../../shared/domain/cleaning/phone.normaliser.ts';
 import { expectIdempotent, expectResult, junk, RUNS } from './properties.helper.ts';
 
 const CN = { defaultRegion: 'CN' } as const;
@@ -146,5 +150,96 @@ describe('Domain: phone normaliser, E.164 length', () => {
       ok: false,
       reason: 'phone.invalid',
     });
+  });
+});
+
+describe('Domain: phone normaliser, mobile fast path', () => {
+  // Regions alone behind their calling code (the fast path's scope) and two that share one (it must abstain).
+  const regions = [
+    'CN',
+    'HK',
+    'DE',
+    'JP',
+    'IN',
+    'BR',
+    'FR',
+    'US',
+    'GB',
+  ] as const satisfies readonly CountryCode[];
+
+  it("takes every single-plan region's example mobile number, nationally and internationally", () => {
+    let taken = 0;
+    for (const country of getCountries()) {
+      const example = getExampleNumber(country, examples);
+      if (example === undefined) continue;
+      for (const written of [example.nationalNumber, example.number, example.formatInternational()]) {
+        const fast = normalisePhoneFast(written, country);
+        if (fast === undefined) continue;
+        taken++;
+        expect(fast, `${country} ${written}`).toEqual(normalisePhoneByLibrary(written, country));
+      }
+    }
+    expect(normalisePhoneFast('13800138000', 'CN')).toEqual({ e164: '+8613800138000', country: 'CN' });
+    expect(normalisePhoneFast('+1 212 555 0123', 'US')).toBeUndefined();
+    expect(taken).toBeGreaterThan(300);
+  });
+
+  it('agrees with the full parse on every Chinese 5-digit number block', () => {
+    const random = fc.sample(fc.stringMatching(/^\d{6}$/), { numRuns: 10_000, seed: 7 });
+    for (let block = 10_000; block < 20_000; block++) {
+      const national = `${block}${random[block - 10_000]}`;
+      for (const written of [national, `+86 ${national}`]) {
+        const fast = normalisePhoneFast(written, 'CN');
+        if (fast !== undefined) expect(fast, written).toEqual(normalisePhoneByLibrary(written, 'CN'));
+      }
+    }
+  });
+
+  it('agrees with the full parse on Chinese landlines written with the trunk prefix', () => {
+    const random = fc.sample(fc.stringMatching(/^\d{5,8}$/), { numRuns: 9_000, seed: 11 });
+    let taken = 0;
+    for (let block = 1_000; block < 10_000; block++) {
+      const national = `0${block}${random[block - 1_000]}`;
+      for (const written of [national, `+86 ${national}`, `+86 (0)${national.slice(1)}`]) {
+        const fast = normalisePhoneFast(written, 'CN');
+        if (fast === undefined) continue;
+        taken++;
+        expect(fast, written).toEqual(normalisePhoneByLibrary(written, 'CN'));
+      }
+    }
+    expect(normalisePhoneFast('010-6552 9988', 'CN')).toEqual({ e164: '+861065529988', country: 'CN' });
+    expect(taken).toBeGreaterThan(1000);
+  });
+
+  it('never answers where the full parse would answer differently', () => {
+    const written = fc
+      .tuple(
+        fc.constantFrom(
+          '',
+          '+',
+          '+86',
+          '+852',
+          '+49',
+          '+81',
+          '+91',
+          '+55',
+          '+33',
+          '+1',
+          '+44',
+          '0',
+          '00',
+          '+86 (0)',
+        ),
+        fc.stringMatching(/^[1-9]\d{4,13}$/),
+        fc.constantFrom('', ' ', '-'),
+      )
+      .map(([prefix, digits, sep]) => `${prefix}${sep}${digits.slice(0, 3)}${sep}${digits.slice(3)}`);
+    fc.assert(
+      fc.property(written, fc.constantFrom(...regions), (text, region) => {
+        const fast = normalisePhoneFast(text, region);
+        if (fast !== undefined) expect(fast).toEqual(normalisePhoneByLibrary(text, region));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   normaliseName,
+  normaliseText,
   normaliseWhitespace,
   toHalfWidth,
 } from '../../../../shared/domain/cleaning/text.normaliser.ts';
@@ -86,6 +87,21 @@ describe('Domain: text normaliser', () => {
         const result = normaliseName(`${s}${letter}${s}`);
         expect(result.ok).toBe(true);
         if (result.ok) expect(result.value).not.toMatch(/^\s|\s$|\s\s/);
+      }),
+      RUNS,
+    );
+  });
+
+  it('normaliseText is toHalfWidth then normaliseWhitespace, with one test for clean values', () => {
+    const text = fc.oneof(
+      fc.string(),
+      fc.string({
+        unit: fc.constantFrom(' ', '\t', '\n', '\u3000', '\u00A0', '\u200B', 'a', 'Ａ', '１', '张'),
+      }),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(normaliseText(s)).toBe(normaliseWhitespace(toHalfWidth(s)));
       }),
       RUNS,
     );

@@ -84,6 +84,11 @@ describe('Domain: timestamp normaliser', () => {
     [{ time: 1 }, 'timestamp.unparseable'],
     ['0000-01-01T00:00:00Z', 'timestamp.out-of-range'],
     [8.64e15, 'timestamp.out-of-range'],
+    // Already in the canonical form, which skips the general parser: still checked.
+    ['2023-02-29T00:00:00.000Z', 'timestamp.impossible-date'],
+    ['2024-13-01T00:00:00.000Z', 'timestamp.impossible-date'],
+    ['2024-01-01T24:00:00.000Z', 'timestamp.impossible-date'],
+    ['0000-12-31T23:59:59.999Z', 'timestamp.out-of-range'],
   ])('rejects %j with %s', (input, reason) => {
     expect(normaliseTimestamp(input, SHANGHAI)).toEqual({ ok: false, reason });
   });
@@ -97,6 +102,16 @@ describe('Domain: timestamp normaliser', () => {
     expect(normaliseTimestamp('2030-01-01', opts)).toEqual({ ok: false, reason: 'timestamp.out-of-range' });
     expect(normaliseTimestamp('2000-01-01T00:00:00Z', opts).ok).toBe(true);
     expect(normaliseTimestamp('2025-01-01T00:00:00Z', opts).ok).toBe(true);
+  });
+
+  it('keeps a canonical timestamp exactly as Date would write it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 }), (ms) => {
+        const iso = new Date(ms).toISOString();
+        expect(normaliseTimestamp(iso, SHANGHAI)).toEqual({ ok: true, value: iso });
+      }),
+      RUNS,
+    );
   });
 
   it('refuses unusable options instead of guessing', () => {
