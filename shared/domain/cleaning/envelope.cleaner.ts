@@ -66,6 +66,7 @@ export const QUALITY_FIELDS = [
 const QUALITY_FIELD_SET: ReadonlySet<string> = new Set(QUALITY_FIELDS);
 
 type Json = Record<string, unknown>;
+const NO_TRAITS: Json = Object.freeze({});
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
 const text = (x: unknown): string | undefined => {
   if (typeof x !== 'string' && typeof x !== 'number') return undefined;
@@ -95,7 +96,8 @@ const GENDERS: Readonly<Record<string, 'female' | 'male' | 'other'>> = {
  * (event time, money, every identity).
  */
 export const cleanEnvelope = (data: string, receivedAt: string, config: CleaningConfig): CleaningOutcome => {
-  const bytes = Buffer.byteLength(data, 'utf8');
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: only a long string needs counting.
+  const bytes = data.length * 3 <= config.maxEnvelopeBytes ? data.length : Buffer.byteLength(data, 'utf8');
   if (bytes > config.maxEnvelopeBytes)
     return {
       kind: 'rejected',
@@ -172,12 +174,12 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
   const received = e.receivedAt === undefined ? undefined : normaliseTimestamp(e.receivedAt, tsOptions);
 
   const segment = e.type === 'segment.message' ? e.payload : undefined;
-  const segmentTraits: Json = {
-    ...(segment && isObject(segment.context) && isObject(segment.context.traits)
-      ? segment.context.traits
-      : {}),
-    ...(segment && isObject(segment.traits) ? segment.traits : {}),
-  };
+  const segmentTraits: Json = segment
+    ? {
+        ...(isObject(segment.context) && isObject(segment.context.traits) ? segment.context.traits : {}),
+        ...(isObject(segment.traits) ? segment.traits : {}),
+      }
+    : NO_TRAITS;
 
   // Identities: each standardised; a bad one is dropped with a warning, but an event needs one good one.
   const identities: CleanedIdentity[] = [];
@@ -207,7 +209,7 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
   warnings.push(...identityErrors);
 
   // Traits.
-  const rawTraits: Json = { ...segmentTraits, ...(e.traits ?? {}) };
+  const rawTraits: Json = segment ? { ...segmentTraits, ...(e.traits ?? {}) } : (e.traits ?? NO_TRAITS);
   const traits: Record<string, string | number | boolean> = {};
   const trait = (key: string, result: Normalised<string> | undefined) => {
     if (!result) return;
