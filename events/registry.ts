@@ -4,7 +4,9 @@ import { cleanedEventV1, parseCleanedEvent } from './cleaning/cleaned-event.v1.t
 import type { EventContract } from './contract.types.ts';
 import { invalidChannelEnvelopes, validChannelEnvelopes } from './fixtures/channel-envelope.v1.fixture.ts';
 import { invalidCleanedEvents, validCleanedEvents } from './fixtures/cleaned-event.v1.fixture.ts';
+import { invalidCustomerUnmerged, validCustomerUnmerged } from './fixtures/customer-unmerged.v1.fixture.ts';
 import { invalidCustomersMerged, validCustomersMerged } from './fixtures/customers-merged.v1.fixture.ts';
+import { customerUnmergedV1, parseCustomerUnmerged } from './identity/customer-unmerged.v1.ts';
 import { customersMergedV1, parseCustomersMerged } from './identity/customers-merged.v1.ts';
 
 /** Every event contract of c360. A breaking change adds a `v2` entry beside `v1`; it never edits `v1`. */
@@ -35,6 +37,15 @@ export const EVENT_CONTRACTS: readonly EventContract[] = [
     jsonSchemaIo: 'output',
     parse: parseCustomersMerged,
     fixtures: { valid: validCustomersMerged, invalid: invalidCustomersMerged },
+  },
+  {
+    name: 'customer-unmerged',
+    version: 1,
+    description: 'An admin undid a merge; both customers are kept apart (bus detail-type CustomerUnmerged).',
+    schema: customerUnmergedV1,
+    jsonSchemaIo: 'output',
+    parse: parseCustomerUnmerged,
+    fixtures: { valid: validCustomerUnmerged, invalid: invalidCustomerUnmerged },
   },
 ];
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { readQualityCounters } from '#shared/adapters/dynamodb/quality.repository.ts';
 import { qualityReport } from '#shared/domain/ingest/quality-report.ts';
+import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonResponse } from '#shared/runtime/http-response.ts';
 
@@ -14,11 +15,7 @@ const query = z.object({ from: day.optional(), to: day.optional() });
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
-  // API Gateway flattens the groups array claim to a string such as "[admin analyst]".
-  const groups = String(event.requestContext.authorizer?.jwt?.claims?.['cognito:groups'] ?? '')
-    .replace(/^\[|\]$/g, '')
-    .split(/[\s,]+/);
-  if (!ALLOWED_GROUPS.some((g) => groups.includes(g))) return jsonResponse(403, { message: 'Forbidden' });
+  if (!callerIsIn(callerOf(event), ALLOWED_GROUPS)) return jsonResponse(403, { message: 'Forbidden' });
   const q = query.safeParse(event.queryStringParameters ?? {});
   if (!q.success) return jsonResponse(400, { message: 'from and to must be dates (YYYY-MM-DD)' });
   const to = q.data.to ?? new Date().toISOString().slice(0, 10);

@@ -76,6 +76,16 @@ export const readCustomersFunction = {
   bindings: { table: 'read', blindIndex: true },
 } as const satisfies FunctionDefinition;
 
+/** An admin undoes a merge: identifiers back to the restored customer, both kept apart from now on. */
+export const unmergeCustomerFunction = {
+  id: 'UnmergeCustomer',
+  entry: 'functions/identity/unmerge-customer.api.ts',
+  description: 'POST /customers/{id}/unmerge: undoes a merge and emits CustomerUnmerged v1',
+  timeoutSeconds: 10,
+  memoryMb: 512,
+  bindings: { table: 'readWrite' },
+} as const satisfies FunctionDefinition;
+
 /** The transactional outbox's publisher: domain events from the table to the bus. */
 export const publishDomainEventsFunction = {
   id: 'PublishDomainEvents',
@@ -94,6 +104,7 @@ export const functions = [
   getQualityFunction,
   resolveIdentitiesFunction,
   readCustomersFunction,
+  unmergeCustomerFunction,
   publishDomainEventsFunction,
 ] as const satisfies readonly FunctionDefinition[];
 

@@ -3,6 +3,7 @@ import {
   getHealthFunction,
   getQualityFunction,
   readCustomersFunction,
+  unmergeCustomerFunction,
 } from './functions.definition.ts';
 import type { RouteDefinition } from './resource.types.ts';
 
@@ -40,5 +41,12 @@ export const routes = [
     path: '/customers',
     functionId: readCustomersFunction.id,
     auth: { groups: ROLES },
+  },
+  {
+    id: 'UnmergeCustomer',
+    method: 'POST',
+    path: '/customers/{id}/unmerge',
+    functionId: unmergeCustomerFunction.id,
+    auth: { groups: ['admin'] },
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -4,13 +4,18 @@ import { DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CleanedEventV1 } from '../../events/cleaning/cleaned-event.v1.ts';
+import { parseCustomerUnmerged } from '../../events/identity/customer-unmerged.v1.ts';
 import { parseCustomersMerged } from '../../events/identity/customers-merged.v1.ts';
 import { lakeBucket } from '../../infra/definitions/buckets.definition.ts';
 import { ingestStream } from '../../infra/definitions/streams.definition.ts';
 import { loadOrCreateDevKeys, signDevToken } from '../../infra/local/auth/dev-tokens.ts';
-import { DEV_KEYS_FILE } from '../../infra/local/local-paths.ts';
+import { DEV_KEYS_FILE, LOCAL_SECRETS_FILE } from '../../infra/local/local-paths.ts';
+import { loadOrCreateLocalSecrets } from '../../infra/local/local-secrets.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
-import { blindIndexWithKey } from '../../shared/adapters/crypto/blind-index.adapter.ts';
+import {
+  blindIndex,
+  LOCAL_BLIND_INDEX_SECRET_ENV,
+} from '../../shared/adapters/crypto/blind-index.adapter.ts';
 import {
   customerLinks,
   dynamoIdentityGraph,
@@ -53,7 +58,11 @@ describe('Identity resolution: real-time, concurrent', () => {
     db = DynamoDBDocumentClient.from(stack.clients.dynamodb);
     ports = {
       ...dynamoIdentityGraph(db, stack.names.table, () => new Date().toISOString()),
-      blindIndex: blindIndexWithKey(Buffer.alloc(32, 3)),
+      // The stack's own key, so the customer API finds what these tests resolve directly.
+      blindIndex: await blindIndex({
+        C360_BLIND_INDEX_KEY_ID: 'local',
+        [LOCAL_BLIND_INDEX_SECRET_ENV]: (await loadOrCreateLocalSecrets(LOCAL_SECRETS_FILE)).blindIndex,
+      }),
       newCustomerId: (seed) => `cus_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`,
     };
   });
@@ -300,6 +309,110 @@ describe('Identity resolution: real-time, concurrent', () => {
         mergedCustomerIds: [(b as { customerId: string }).customerId],
         eventId: 'm-ab',
         rule: 'merge:phone+email',
+      },
+    });
+  });
+
+  it('lets an admin undo a merge: identifiers go back to who brought them, the two stay apart, CustomerUnmerged v1 is published', async () => {
+    // Prepare: a phone-only customer, an e-mail + device customer, then an event bridging phone and e-mail.
+    const phone = { type: 'phone', value: '+8613600000077' };
+    const email = { type: 'email', value: 'u77@example.com' };
+    const device = { type: 'deviceId', value: 'dev-u77' };
+    const a = await resolveIdentity(
+      event('u-a', [phone], '2026-05-01T00:00:00.000Z'),
+      DEFAULT_IDENTITY_RULES,
+      ports,
+    );
+    const b = await resolveIdentity(
+      event('u-b', [email, device], '2026-05-02T00:00:00.000Z'),
+      DEFAULT_IDENTITY_RULES,
+      ports,
+    );
+    const bridged = await resolveIdentity(
+      event('u-ab', [phone, email], '2026-05-03T00:00:00.000Z'),
+      DEFAULT_IDENTITY_RULES,
+      ports,
+    );
+    const survivor = (a as { customerId: string }).customerId;
+    const restored = (b as { customerId: string }).customerId;
+    expect(bridged).toMatchObject({ kind: 'linked', customerId: survivor, mergedCustomerIds: [restored] });
+    const keys = await loadOrCreateDevKeys(DEV_KEYS_FILE);
+    const call = async (role: 'admin' | 'service', path: string, init: RequestInit = {}) => {
+      const token = await signDevToken(keys, { role });
+      const res = await fetch(`${stack.endpoints.api}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const lookup = async (type: string, value: string) =>
+      (
+        (await call('service', `/customers?${type}=${encodeURIComponent(value)}`)).body.items as {
+          customerId: string;
+        }[]
+      )[0]?.customerId;
+    expect(await lookup('email', email.value)).toBe(survivor);
+    const unmerge = (role: 'admin' | 'service') =>
+      call(role, `/customers/${survivor}/unmerge`, {
+        method: 'POST',
+        body: JSON.stringify({ mergedCustomerId: restored, reason: 'two people share a family tablet' }),
+      });
+
+    // Act
+    const forbidden = await unmerge('service');
+    const done = await unmerge('admin');
+    const again = await unmerge('admin');
+
+    // Assess: only an admin may; e-mail and device are the restored customer's again, the phone stays.
+    expect(forbidden.status).toBe(403);
+    expect(done).toEqual({
+      status: 200,
+      body: {
+        kind: 'unmerged',
+        survivorCustomerId: survivor,
+        restoredCustomerId: restored,
+        returnedIdentifierTypes: ['deviceId', 'email'],
+      },
+    });
+    expect(again.status).toBe(409);
+    expect(await lookup('email', email.value)).toBe(restored);
+    expect(await lookup('deviceId', device.value)).toBe(restored);
+    expect(await lookup('phone', phone.value)).toBe(survivor);
+    expect(await activeCustomers()).toEqual(expect.arrayContaining([survivor, restored]));
+    // The next event carrying both identifiers no longer merges them; it goes with its strongest identifier.
+    const after = await resolveIdentity(
+      event('u-ab2', [phone, email], '2026-05-04T00:00:00.000Z'),
+      DEFAULT_IDENTITY_RULES,
+      ports,
+    );
+    expect(after).toEqual({ kind: 'linked', customerId: survivor, mergedCustomerIds: [] });
+    expect(await lookup('email', email.value)).toBe(restored);
+    const published = await eventually(
+      async () => {
+        const bucket = stack.names.bucket(lakeBucket.id);
+        const listed = await stack.clients.s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: 'domain-events/detail_type=CustomerUnmerged/' }),
+        );
+        for (const o of listed.Contents ?? []) {
+          const body = await (
+            await stack.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }))
+          ).Body?.transformToString();
+          for (const line of body?.trim().split('\n') ?? []) {
+            const e = JSON.parse(line) as { detail: { restoredCustomerId?: string } };
+            if (e.detail.restoredCustomerId === restored) return e.detail;
+          }
+        }
+        return undefined;
+      },
+      (d) => d !== undefined,
+      { timeoutMs: 60_000, intervalMs: 1000 },
+    );
+    expect(parseCustomerUnmerged(published)).toMatchObject({
+      ok: true,
+      event: {
+        survivorCustomerId: survivor,
+        restoredCustomerId: restored,
+        reason: 'two people share a family tablet',
       },
     });
   });

@@ -41,7 +41,10 @@ export const dynamoIdentityGraph = (
   const read = async (ids: readonly IdentifierKey[]): Promise<IdentityGraphState> => {
     const idItems = await batchGet(ids.map((k) => keys.identifier(k.type, k.hash)));
     const stored = new Map(idItems.map((i) => [String(i.pk).slice('ID#'.length), String(i.customerId)]));
-    const customers = new Map<string, CustomerHead & { version: number; mergedInto?: string }>();
+    const customers = new Map<
+      string,
+      CustomerHead & { version: number; mergedInto?: string; keptApart?: string[] }
+    >();
     let frontier = [...new Set(stored.values())];
     for (let hop = 0; hop < MAX_MERGE_HOPS && frontier.length > 0; hop++) {
       const got = await batchGet(frontier.map((id) => keys.customer(id)));
@@ -51,6 +54,7 @@ export const dynamoIdentityGraph = (
           createdAt: String(c.createdAt),
           version: Number(c.version),
           ...(typeof c.mergedInto === 'string' ? { mergedInto: c.mergedInto } : {}),
+          ...(c.keptApart instanceof Set ? { keptApart: [...c.keptApart].map(String) } : {}),
         });
       frontier = [
         ...new Set(
@@ -243,7 +247,14 @@ export const customerLinks = async (
   db: DynamoDBDocumentClient,
   tableName: string,
   customerId: string,
-): Promise<Record<string, unknown>[]> => {
+): Promise<Record<string, unknown>[]> => (await customerSubtree(db, tableName, customerId)).links;
+
+/** A customer and every customer merged into it (following `MERGE#` items), with all their links. */
+export const customerSubtree = async (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  customerId: string,
+): Promise<{ customerIds: Set<string>; links: Record<string, unknown>[] }> => {
   const links: Record<string, unknown>[] = [];
   const visited = new Set<string>();
   const pending = [customerId];
@@ -265,7 +276,7 @@ export const customerLinks = async (
         else if (sk.startsWith('MERGE#')) pending.push(String(item.mergedCustomerId));
       }
   }
-  return links;
+  return { customerIds: visited, links };
 };
 
 /** The read side of the identity graph, for the customer API. */

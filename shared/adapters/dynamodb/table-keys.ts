@@ -24,4 +24,9 @@ export const keys = {
     pk: `CUSTOMER#${survivorId}`,
     sk: `MERGE#${mergedId}`,
   }),
+  /** The lineage of an undone merge, under the survivor: who, when, why. */
+  customerUnmerge: (survivorId: string, restoredId: string, at: string) => ({
+    pk: `CUSTOMER#${survivorId}`,
+    sk: `UNMERGE#${restoredId}#${at}`,
+  }),
 } as const;

@@ -5,6 +5,7 @@ import {
   linkingIdentifiers,
   survivorOf,
 } from '../../domain/identity/identity-graph.ts';
+import { keptApart } from '../../domain/identity/unmerge-plan.ts';
 
 /** An identifier as stored: its type and keyed hash, never the value. */
 export type IdentifierKey = { readonly type: string; readonly hash: string };
@@ -12,7 +13,10 @@ export type IdentifierKey = { readonly type: string; readonly hash: string };
 export type IdentityGraphState = {
   /** Current owner of each identifier: after following merges, and as stored (for the write condition). */
   readonly owners: ReadonlyMap<string, { readonly customerId: string; readonly storedCustomerId: string }>;
-  readonly customers: ReadonlyMap<string, CustomerHead & { readonly version: number }>;
+  readonly customers: ReadonlyMap<
+    string,
+    CustomerHead & { readonly version: number; readonly keptApart?: readonly string[] }
+  >;
 };
 
 export type ResolutionCommit =
@@ -88,12 +92,20 @@ export const resolveIdentity = async (
       continue;
     }
     const owners = ownerIds.flatMap((id) => state.customers.get(id) ?? []);
-    const survivorHead = survivorOf(owners);
+    // Customers an admin split stay apart: the event goes with the owner of its strongest identifier and
+    // those it may merge with; identifiers of a kept-apart customer stay where they are.
+    const anchor = owners[0];
+    const group = owners.filter((o) => anchor && !keptApart(anchor, o));
+    const survivorHead = survivorOf(group);
     const survivor = survivorHead && state.customers.get(survivorHead.customerId);
     if (!survivor) continue;
-    const merged = owners.filter((o) => o.customerId !== survivor.customerId);
+    const merged = group.filter((o) => o.customerId !== survivor.customerId && !keptApart(survivor, o));
+    const stays = new Set(owners.filter((o) => !merged.includes(o)).map((o) => o.customerId));
     const toPoint = keys
-      .filter((k) => state.owners.get(keyOf(k))?.customerId !== survivor.customerId)
+      .filter((k) => {
+        const owner = state.owners.get(keyOf(k))?.customerId;
+        return owner !== survivor.customerId && !(owner !== undefined && stays.has(owner));
+      })
       .map((k) => ({ ...k, storedOwner: state.owners.get(keyOf(k))?.storedCustomerId }));
     if (toPoint.length === 0 && merged.length === 0)
       return { kind: 'linked', customerId: survivor.customerId, mergedCustomerIds: [] };
