@@ -6,8 +6,10 @@ import { invalidChannelEnvelopes, validChannelEnvelopes } from './fixtures/chann
 import { invalidCleanedEvents, validCleanedEvents } from './fixtures/cleaned-event.v1.fixture.ts';
 import { invalidCustomerUnmerged, validCustomerUnmerged } from './fixtures/customer-unmerged.v1.fixture.ts';
 import { invalidCustomersMerged, validCustomersMerged } from './fixtures/customers-merged.v1.fixture.ts';
+import { invalidProfileUpdated, validProfileUpdated } from './fixtures/profile-updated.v1.fixture.ts';
 import { customerUnmergedV1, parseCustomerUnmerged } from './identity/customer-unmerged.v1.ts';
 import { customersMergedV1, parseCustomersMerged } from './identity/customers-merged.v1.ts';
+import { parseProfileUpdated, profileUpdatedV1 } from './profile/profile-updated.v1.ts';
 
 /** Every event contract of c360. A breaking change adds a `v2` entry beside `v1`; it never edits `v1`. */
 export const EVENT_CONTRACTS: readonly EventContract[] = [
@@ -46,6 +48,15 @@ export const EVENT_CONTRACTS: readonly EventContract[] = [
     jsonSchemaIo: 'output',
     parse: parseCustomerUnmerged,
     fixtures: { valid: validCustomerUnmerged, invalid: invalidCustomerUnmerged },
+  },
+  {
+    name: 'profile-updated',
+    version: 1,
+    description: "A customer's Profile 360 changed, by name only (bus detail-type ProfileUpdated).",
+    schema: profileUpdatedV1,
+    jsonSchemaIo: 'output',
+    parse: parseProfileUpdated,
+    fixtures: { valid: validProfileUpdated, invalid: invalidProfileUpdated },
   },
 ];
 
