@@ -2,7 +2,10 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 }
 import { z } from 'zod';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
+import { customerKeyVaultFromEnv } from '#shared/adapters/crypto/customer-key.vault.ts';
 import { dynamoCustomerReader } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
+import { dynamoProfiles } from '#shared/adapters/dynamodb/profile.repository.ts';
+import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 import {
@@ -12,7 +15,15 @@ import {
 } from '#shared/use-cases/identity/read-customer.use-case.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
-const reader = dynamoCustomerReader(documentClient(), env.CUSTOMER_TABLE_NAME);
+const db = documentClient();
+const reader = dynamoCustomerReader(db, env.CUSTOMER_TABLE_NAME);
+const profiles = dynamoProfiles(
+  db,
+  env.CUSTOMER_TABLE_NAME,
+  customerKeyVaultFromEnv(db, env.CUSTOMER_TABLE_NAME),
+);
+// Until the role × field policy (issue 6): roles that serve the person see PII traits, the others masked.
+const PII_ROLES = ['admin', 'service', 'sales'];
 const lookup = z
   .object(Object.fromEntries(LOOKUP_TYPES.map((t) => [t, z.string().min(1).max(320).optional()])))
   .refine(
@@ -24,17 +35,18 @@ const lookup = z
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
-  const ports = { ...reader, blindIndex: await blindIndex() };
+  const ports = { ...reader, blindIndex: await blindIndex(), profile: profiles.load };
+  const scope = { pii: callerIsIn(callerOf(event), PII_ROLES) };
   const id = event.pathParameters?.id;
   if (id) {
-    const customer = await readCustomer(id, ports);
+    const customer = await readCustomer(id, ports, scope);
     return customer ? jsonResponse(200, customer) : problemResponse(404, 'Customer not found');
   }
   const q = lookup.safeParse(event.queryStringParameters ?? {});
   if (!q.success)
     return problemResponse(400, 'Invalid lookup', q.error.issues.map((i) => i.message).join('; '));
   const [type, value] = Object.entries(q.data).find(([, v]) => v) as [(typeof LOOKUP_TYPES)[number], string];
-  const found = await findCustomerByIdentifier(type, value, ports);
+  const found = await findCustomerByIdentifier(type, value, ports, scope);
   if (!found.ok) return problemResponse(400, 'Invalid lookup', `${type}: ${found.reason}`);
   return jsonResponse(200, { items: found.customer ? [found.customer] : [] });
 };

@@ -6,22 +6,55 @@ import { z } from 'zod';
 import { parseCleanedEvent } from '#events/cleaning/cleaned-event.v1.ts';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
+import { customerKeyVaultFromEnv } from '#shared/adapters/crypto/customer-key.vault.ts';
 import { dynamoIdentityGraph } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
+import { dynamoMatchPorts } from '#shared/adapters/dynamodb/match.repository.ts';
+import { dynamoProfiles } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { DEFAULT_IDENTITY_RULES } from '#shared/domain/identity/identity-graph.ts';
+import { DEFAULT_PROFILE_CONFIG } from '#shared/domain/profile/profile.updater.ts';
+import { DEFAULT_TIMELINE_CONFIG } from '#shared/domain/profile/profile-timeline.ts';
 import { readEnv } from '#shared/runtime/env.ts';
-import { resolveIdentity } from '#shared/use-cases/identity/resolve-identity.use-case.ts';
+import { processCleanedEvent } from '#shared/use-cases/profile/process-cleaned-event.use-case.ts';
+import { mergeCustomerProfiles } from '#shared/use-cases/profile/update-profile.use-case.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const logger = new Logger();
-const graph = dynamoIdentityGraph(documentClient(), env.CUSTOMER_TABLE_NAME, () => new Date().toISOString());
+const now = () => new Date().toISOString();
+const db = documentClient();
+const graph = dynamoIdentityGraph(db, env.CUSTOMER_TABLE_NAME, now);
+const profiles = dynamoProfiles(
+  db,
+  env.CUSTOMER_TABLE_NAME,
+  customerKeyVaultFromEnv(db, env.CUSTOMER_TABLE_NAME),
+);
+const settings = {
+  rules: DEFAULT_IDENTITY_RULES,
+  profile: { profile: DEFAULT_PROFILE_CONFIG, timeline: DEFAULT_TIMELINE_CONFIG },
+};
 const newCustomerId = (seed: string) => `cus_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`;
 
 /**
- * Resolves each cleaned event as it lands in the table (the outbox), in stream order. A failure stops the
- * batch there: the stream retries from that record, and resolution is idempotent for the ones before.
+ * Each cleaned event as it lands in the table (the outbox), in stream order: identity, profile, matching.
+ * A failure stops the batch there: the stream retries from that record, and every step is idempotent for
+ * the ones before.
  */
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const ports = { ...graph, blindIndex: await blindIndex(), newCustomerId };
+  const index = await blindIndex();
+  const ports = {
+    identity: { ...graph, blindIndex: index, newCustomerId },
+    profiles,
+    matching: (e: { eventId: string; source: string; channel: string }) =>
+      dynamoMatchPorts(db, env.CUSTOMER_TABLE_NAME, {
+        graph,
+        loadProfile: profiles.load,
+        onMerged: async (survivor, merged) => {
+          await mergeCustomerProfiles(survivor, merged, profiles, settings.profile, now());
+        },
+        blindIndex: index,
+        event: e,
+        now,
+      }),
+  };
   for (const [i, record] of event.Records.entries()) {
     try {
       const image = record.dynamodb?.NewImage;
@@ -33,8 +66,8 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
         logger.error('cleaned event does not parse', { reasons: parsed.reasons, eventID: record.eventID });
         continue;
       }
-      const resolution = await resolveIdentity(parsed.event, DEFAULT_IDENTITY_RULES, ports);
-      logger.debug('resolved', { eventId: parsed.event.eventId, resolution });
+      const processed = await processCleanedEvent(parsed.event, ports, settings, now);
+      logger.debug('processed', { eventId: parsed.event.eventId, processed });
     } catch (error) {
       logger.warn('resolution failed; the stream retries from this record', { error: String(error) });
       return {

@@ -115,6 +115,7 @@ export class C360Function extends Construct {
       table: data.table.tableName,
       bus: data.bus.eventBusName,
       blindIndexKey: data.blindIndexKey.keyArn,
+      piiKey: data.piiKey.keyArn,
       stream: (id) => resourceById(data.streams, id).streamName,
       queueUrl: (id) => resourceById(data.queues, id).queueUrl,
       bucket: (id) => resourceById(data.buckets, id).bucketName,
@@ -139,9 +140,21 @@ export class C360Function extends Construct {
     if (b.table) this.grantTable(b.table);
     if (b.bus) this.grantBus();
     if (b.blindIndex) this.allow(['kms:GenerateMac'], [this.data.blindIndexKey.keyArn]);
+    if (b.piiVault) this.allowPiiKey();
     for (const [id, access] of Object.entries(b.streams ?? {})) this.grantStream(id, access);
     for (const [id, access] of Object.entries(b.queues ?? {})) this.grantQueueAccess(id, access);
     for (const [id, access] of Object.entries(b.buckets ?? {})) this.grantBucket(id, access);
+  }
+
+  /** Wrap and unwrap per-customer keys only: the encryption context must name that purpose. */
+  private allowPiiKey(): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: [this.data.piiKey.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': 'c360-customer-key' } },
+      }),
+    );
   }
 
   private allow(actions: string[], resources: string[]): void {

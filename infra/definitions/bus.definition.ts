@@ -1,4 +1,5 @@
-import { busDeliveryDlq, domainEventsQueue } from './queues.definition.ts';
+import { CUSTOMER_UNMERGED_DETAIL_TYPE } from '../../events/identity/customer-unmerged.v1.ts';
+import { busDeliveryDlq, domainEventsQueue, profileRebuildQueue } from './queues.definition.ts';
 import type { BusDefinition, RuleDefinition } from './resource.types.ts';
 
 export const eventBus = {
@@ -16,4 +17,15 @@ export const domainEventsToLakeRule = {
   targets: [{ type: 'queue', queueId: domainEventsQueue.id, deadLetterQueueId: busDeliveryDlq.id }],
 } as const satisfies RuleDefinition;
 
-export const rules = [domainEventsToLakeRule] as const satisfies readonly RuleDefinition[];
+/** An unmerge: both customers' profiles are rebuilt from their own events. */
+export const unmergesToProfileRebuildRule = {
+  id: 'UnmergesToProfileRebuild',
+  description: 'CustomerUnmerged to the profile rebuilder',
+  eventPattern: { source: [eventBus.source], 'detail-type': [CUSTOMER_UNMERGED_DETAIL_TYPE] },
+  targets: [{ type: 'queue', queueId: profileRebuildQueue.id, deadLetterQueueId: busDeliveryDlq.id }],
+} as const satisfies RuleDefinition;
+
+export const rules = [
+  domainEventsToLakeRule,
+  unmergesToProfileRebuildRule,
+] as const satisfies readonly RuleDefinition[];

@@ -1,3 +1,4 @@
+import { BLIND_INDEX_KEY_ENV, PII_KEY_ENV } from '../../shared/runtime/key-environment.ts';
 import type { FunctionDefinition, ResourceDefinitions } from './resource.types.ts';
 
 /** Physical names (or URLs, for queues) of the resources, as the deployment target knows them. */
@@ -9,6 +10,8 @@ export type ResourceNames = {
   readonly bus: string;
   /** The KMS HMAC key blind indexes are derived from (its ARN in AWS, `local` on the local stack). */
   readonly blindIndexKey: string;
+  /** The KMS key wrapping per-customer PII keys (its ARN in AWS, `local` on the local stack). */
+  readonly piiKey: string;
 };
 
 /** Settings every function gets, in AWS and locally. */
@@ -34,6 +37,7 @@ export const bindingEnvironment = (
   if (b.table) env[defs.table.envVar] = names.table;
   if (b.bus) env[defs.bus.envVar] = names.bus;
   if (b.blindIndex) env[BLIND_INDEX_KEY_ENV] = names.blindIndexKey;
+  if (b.piiVault) env[PII_KEY_ENV] = names.piiKey;
   for (const id of Object.keys(b.streams ?? {})) env[byId(defs.streams, id).envVar] = names.stream(id);
   for (const id of Object.keys(b.queues ?? {})) env[byId(defs.queues, id).envVar] = names.queueUrl(id);
   for (const id of Object.keys(b.buckets ?? {})) env[byId(defs.buckets, id).envVar] = names.bucket(id);
@@ -48,7 +52,6 @@ export const byId = <T extends { readonly id: string }>(xs: readonly T[], id: st
 };
 
 export const RESOURCE_SUMMARY_ENV = 'C360_RESOURCES';
-export const BLIND_INDEX_KEY_ENV = 'C360_BLIND_INDEX_KEY_ID';
 
 /** Names of every resource, keyed by definition id; what `GET /health` reports. */
 export const resourceSummary = (defs: ResourceDefinitions, names: ResourceNames) => ({

@@ -1,5 +1,5 @@
 import { lakeBucket, quarantineBucket } from './buckets.definition.ts';
-import { domainEventsQueue, ingestFailuresDlq } from './queues.definition.ts';
+import { domainEventsQueue, ingestFailuresDlq, profileRebuildQueue } from './queues.definition.ts';
 import type { EventSourceDefinition, FunctionDefinition, TableStreamEventSource } from './resource.types.ts';
 import { ingestStream } from './streams.definition.ts';
 
@@ -60,10 +60,10 @@ export const getQualityFunction = {
 export const resolveIdentitiesFunction = {
   id: 'ResolveIdentities',
   entry: 'functions/identity/resolve-identities.handler.ts',
-  description: 'Resolves each cleaned event into one customer (deterministic rules, conditional merges)',
+  description: 'Each cleaned event on arrival: identity resolution, Profile 360, probabilistic matching',
   timeoutSeconds: 60,
   memoryMb: 1024,
-  bindings: { table: 'readWrite', blindIndex: true },
+  bindings: { table: 'readWrite', blindIndex: true, piiVault: true },
 } as const satisfies FunctionDefinition;
 
 /** The customer read API: a customer with its identity links and lineage; lookup through blind indexes. */
@@ -73,7 +73,7 @@ export const readCustomersFunction = {
   description: 'GET /customers/{id} and lookup by e-mail, phone, device id or member card',
   timeoutSeconds: 10,
   memoryMb: 512,
-  bindings: { table: 'read', blindIndex: true },
+  bindings: { table: 'read', blindIndex: true, piiVault: true },
 } as const satisfies FunctionDefinition;
 
 /** An admin undoes a merge: identifiers back to the restored customer, both kept apart from now on. */
@@ -84,6 +84,16 @@ export const unmergeCustomerFunction = {
   timeoutSeconds: 10,
   memoryMb: 512,
   bindings: { table: 'readWrite' },
+} as const satisfies FunctionDefinition;
+
+/** After an unmerge: both profiles rebuilt from their events, which move to the customer they belong to. */
+export const rebuildProfilesFunction = {
+  id: 'RebuildProfiles',
+  entry: 'functions/profile/rebuild-profiles.handler.ts',
+  description: 'Rebuilds both profiles of an unmerge from their source events (CustomerUnmerged v1)',
+  timeoutSeconds: 60,
+  memoryMb: 1024,
+  bindings: { table: 'readWrite', piiVault: true, queues: { [profileRebuildQueue.id]: 'consume' } },
 } as const satisfies FunctionDefinition;
 
 /** The transactional outbox's publisher: domain events from the table to the bus. */
@@ -105,6 +115,7 @@ export const functions = [
   resolveIdentitiesFunction,
   readCustomersFunction,
   unmergeCustomerFunction,
+  rebuildProfilesFunction,
   publishDomainEventsFunction,
 ] as const satisfies readonly FunctionDefinition[];
 
@@ -161,6 +172,18 @@ export const eventSources = [
       queueId: domainEventsQueue.id,
       batchSize: 100,
       maxBatchingWindowSeconds: 5,
+      reportBatchItemFailures: true,
+      maxConcurrency: 2,
+    },
+  },
+  {
+    id: 'UnmergesToRebuild',
+    functionId: rebuildProfilesFunction.id,
+    source: {
+      type: 'sqs',
+      queueId: profileRebuildQueue.id,
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
       reportBatchItemFailures: true,
       maxConcurrency: 2,
     },

@@ -38,9 +38,27 @@ export const domainEventsQueue = {
   deadLetter: { queueId: domainEventsDlq.id, maxReceiveCount: 5 },
 } as const satisfies QueueDefinition;
 
+export const profileRebuildDlq = {
+  id: 'ProfileRebuildDlq',
+  envVar: 'PROFILE_REBUILD_DLQ_URL',
+  visibilityTimeoutSeconds: 30,
+  retentionDays: DLQ_RETENTION_DAYS,
+} as const satisfies QueueDefinition;
+
+/** Unmerges waiting for both customers' profiles to be rebuilt from their events. */
+export const profileRebuildQueue = {
+  id: 'ProfileRebuildQueue',
+  envVar: 'PROFILE_REBUILD_QUEUE_URL',
+  visibilityTimeoutSeconds: 360,
+  retentionDays: 4,
+  deadLetter: { queueId: profileRebuildDlq.id, maxReceiveCount: 5 },
+} as const satisfies QueueDefinition;
+
 export const queues = [
   ingestFailuresDlq,
   busDeliveryDlq,
   domainEventsDlq,
   domainEventsQueue,
+  profileRebuildDlq,
+  profileRebuildQueue,
 ] as const satisfies readonly QueueDefinition[];

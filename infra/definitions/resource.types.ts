@@ -87,6 +87,11 @@ export type FunctionBindings = {
   readonly bus?: 'put';
   /** Keyed hashing of identifiers (blind indexes): a KMS HMAC key in AWS, a local secret locally. */
   readonly blindIndex?: boolean;
+  /**
+   * Sealing and opening customers' PII under per-customer keys: a KMS key wraps them in AWS
+   * (GenerateDataKey/Decrypt), a local wrapping key on the local stack.
+   */
+  readonly piiVault?: boolean;
 };
 
 export type FunctionDefinition = {

@@ -18,6 +18,7 @@ export const localResourceNames = (
   table: localName(stage, defs.table.id),
   bus: localName(stage, defs.bus.id),
   blindIndexKey: 'local',
+  piiKey: 'local',
   stream: (id) => localName(stage, id),
   bucket: (id) => localBucketName(stage, id),
   queueUrl: (id) => {

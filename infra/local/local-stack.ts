@@ -3,7 +3,10 @@ import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { cognitoTokenVerifier } from '../../shared/adapters/auth/cognito-token.verifier.ts';
-import { LOCAL_BLIND_INDEX_SECRET_ENV } from '../../shared/adapters/crypto/blind-index.adapter.ts';
+import {
+  LOCAL_BLIND_INDEX_SECRET_ENV,
+  LOCAL_PII_WRAPPING_KEY_ENV,
+} from '../../shared/runtime/key-environment.ts';
 import {
   bindingEnvironment,
   commonEnvironment,
@@ -163,6 +166,7 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
             ...bindingEnvironment(defs, def, names),
             ...(def.exposesResourceSummary ? { [RESOURCE_SUMMARY_ENV]: summary } : {}),
             ...(def.bindings.blindIndex ? { [LOCAL_BLIND_INDEX_SECRET_ENV]: secrets.blindIndex } : {}),
+            ...(def.bindings.piiVault ? { [LOCAL_PII_WRAPPING_KEY_ENV]: secrets.wrappingKey } : {}),
             ...def.environment,
           },
           log,

@@ -21,6 +21,7 @@ import type {
 export type DataResources = {
   readonly key: kms.IKey;
   readonly blindIndexKey: kms.IKey;
+  readonly piiKey: kms.IKey;
   readonly table: dynamodb.ITable;
   readonly streams: ReadonlyMap<string, kinesis.IStream>;
   readonly queues: ReadonlyMap<string, sqs.IQueue>;
@@ -53,6 +54,7 @@ const attributeTypes: Record<AttributeType, dynamodb.AttributeType> = {
 export class DataStack extends Stack implements DataResources {
   readonly key: kms.Key;
   readonly blindIndexKey: kms.Key;
+  readonly piiKey: kms.Key;
   readonly table: dynamodb.Table;
   readonly streams: ReadonlyMap<string, kinesis.Stream>;
   readonly queues: ReadonlyMap<string, sqs.Queue>;
@@ -81,6 +83,15 @@ export class DataStack extends Stack implements DataResources {
       keySpec: kms.KeySpec.HMAC_256,
       keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
       alias: `alias/c360/${config.stage}/blind-index`,
+      removalPolicy: config.removalPolicy,
+    });
+
+    // Wraps each customer's own PII key (AWS Encryption SDK KMS keyring); erasing a customer destroys their
+    // wrapped key, so this key only ever protects keys, never data.
+    this.piiKey = new kms.Key(this, 'PiiKey', {
+      description: `c360 ${config.stage}: wraps per-customer keys that encrypt customer PII`,
+      enableKeyRotation: true,
+      alias: `alias/c360/${config.stage}/pii`,
       removalPolicy: config.removalPolicy,
     });
 

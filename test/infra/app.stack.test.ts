@@ -40,6 +40,7 @@ const everyBinding = {
     queues: { [ingestFailuresDlq.id]: 'send' },
     buckets: { [quarantineBucket.id]: 'readWrite' },
     blindIndex: true,
+    piiVault: true,
   },
 } as const satisfies FunctionDefinition;
 
@@ -118,6 +119,7 @@ const placeholderNames: ResourceNames = {
   queueUrl: () => 'x',
   bucket: () => 'x',
   blindIndexKey: 'x',
+  piiKey: 'x',
 };
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -264,6 +266,26 @@ describe('Infra: app stack', () => {
         KeySpec: 'HMAC_256',
         KeyUsage: 'GENERATE_VERIFY_MAC',
       });
+    });
+  });
+
+  describe('PII wrapping key', () => {
+    it('lets a PII-vault-bound function only wrap and unwrap customer keys, with their purpose in the context', () => {
+      const s = extended;
+      const piiKeyArn = JSON.stringify(inApp(s, s.stacks.data.piiKey.keyArn));
+      const onKey = (id: string) =>
+        statementsOfRole(s.appTemplate, logicalIdOf(resourceById(s.stacks.app.functions, id).role)).filter(
+          (st) => JSON.stringify(st.Resource) === piiKeyArn,
+        );
+      expect(onKey(everyBinding.id)).toEqual([
+        {
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Effect: 'Allow',
+          Resource: expect.anything(),
+          Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'c360-customer-key' } },
+        },
+      ]);
+      expect(onKey('GetHealth')).toEqual([]);
     });
   });
 

@@ -69,7 +69,7 @@ describe('Infra: data stack', () => {
     });
   });
 
-  it('has a customer-managed data key with rotation, an HMAC key for blind indexes, and an alias for each', () => {
+  it('has a customer-managed data key with rotation, an HMAC key for blind indexes, a rotated PII wrapping key, and an alias for each', () => {
     expect(propertiesOf(dev.dataTemplate, logicalIdOf(dev.stacks.data.key))).toMatchObject({
       EnableKeyRotation: true,
     });
@@ -77,7 +77,10 @@ describe('Infra: data stack', () => {
       KeySpec: 'HMAC_256',
       KeyUsage: 'GENERATE_VERIFY_MAC',
     });
-    dev.dataTemplate.resourceCountIs('AWS::KMS::Alias', 2);
+    expect(propertiesOf(dev.dataTemplate, logicalIdOf(dev.stacks.data.piiKey))).toMatchObject({
+      EnableKeyRotation: true,
+    });
+    dev.dataTemplate.resourceCountIs('AWS::KMS::Alias', 3);
   });
 
   it('creates every defined Kinesis stream on-demand, KMS-encrypted, with the defined retention', () => {

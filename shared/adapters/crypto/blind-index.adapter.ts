@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
+import { BLIND_INDEX_KEY_ENV, LOCAL_BLIND_INDEX_SECRET_ENV } from '../../runtime/key-environment.ts';
 
 /** Keyed hash of an identifier: equal inputs give equal outputs, and nothing can be read back from it. */
 export type BlindIndex = (purpose: string, value: string) => string;
 
-export const LOCAL_BLIND_INDEX_SECRET_ENV = 'C360_LOCAL_BLIND_INDEX_SECRET';
+export { LOCAL_BLIND_INDEX_SECRET_ENV };
+
 const DERIVATION_MESSAGE = 'c360/blind-index/v1';
 
 export class BlindIndexKeyUnavailableError extends Error {
@@ -19,8 +21,8 @@ let cached: Promise<Buffer> | undefined;
  * secret the stack generated.
  */
 const deriveKey = (env: NodeJS.ProcessEnv): Promise<Buffer> => {
-  const keyId = env.C360_BLIND_INDEX_KEY_ID;
-  if (!keyId) return Promise.reject(new BlindIndexKeyUnavailableError('C360_BLIND_INDEX_KEY_ID is not set'));
+  const keyId = env[BLIND_INDEX_KEY_ENV];
+  if (!keyId) return Promise.reject(new BlindIndexKeyUnavailableError(`${BLIND_INDEX_KEY_ENV} is not set`));
   if (keyId === 'local') {
     const secret = env[LOCAL_BLIND_INDEX_SECRET_ENV];
     if (!secret)

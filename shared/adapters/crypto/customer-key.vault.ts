@@ -11,12 +11,11 @@ import {
 import type { KMS } from '@aws-sdk/client-kms';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PiiVault } from '../../domain/privacy/pii-vault.port.ts';
+import { LOCAL_PII_WRAPPING_KEY_ENV, PII_KEY_ENV } from '../../runtime/key-environment.ts';
 import { type CustomerKeyStore, dynamoCustomerKeyStore } from '../dynamodb/customer-key.store.ts';
 
 /** The KMS key (ARN) that wraps customer keys in AWS; `local` on the local stack. */
-export const PII_KEY_ENV = 'C360_PII_KEY_ID';
-/** Local stack only: the base64 32-byte wrapping key standing in for the KMS key (`wrappingKey` of local-secrets.json). */
-export const LOCAL_PII_WRAPPING_KEY_ENV = 'C360_LOCAL_PII_WRAPPING_KEY';
+export { LOCAL_PII_WRAPPING_KEY_ENV, PII_KEY_ENV };
 
 export class CustomerKeyUnavailableError extends Error {
   override readonly name = 'CustomerKeyUnavailableError';

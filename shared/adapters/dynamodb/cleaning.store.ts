@@ -8,10 +8,7 @@ import type {
 } from '../../use-cases/ingest/clean-events.use-case.ts';
 import { batchGetConsistent } from './batch-get.ts';
 import { keys } from './table-keys.ts';
-
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
+import type { TransactItem } from './transact.ts';
 
 const DAY_SECONDS = 86_400;
 /** Cleaned events wait here for identity resolution; a week covers any outage of that stage. */

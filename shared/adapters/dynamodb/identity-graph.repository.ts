@@ -1,16 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  paginateQuery,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CUSTOMERS_MERGED_DETAIL_TYPE,
   type CustomersMergedV1,
 } from '../../../events/identity/customers-merged.v1.ts';
-import type { CustomerHead } from '../../domain/identity/identity-graph.ts';
+import { type CustomerHead, survivorOf } from '../../domain/identity/identity-graph.ts';
 import type {
   IdentifierKey,
   IdentityGraphPorts,
@@ -19,10 +12,8 @@ import type {
 } from '../../use-cases/identity/resolve-identity.use-case.ts';
 import { batchGetConsistent } from './batch-get.ts';
 import { keys } from './table-keys.ts';
+import { type TransactItem, transactIfUnchanged } from './transact.ts';
 
-type TransactItem = NonNullable<
-  ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']
->[number];
 const MAX_MERGE_HOPS = 16;
 
 /**
@@ -30,22 +21,17 @@ const MAX_MERGE_HOPS = 16;
  * version (optimistic concurrency) and, once merged, `mergedInto`; `LINK#…` and `MERGE#…` items under the
  * customer record how each identifier and merge came about (rule, source, event, time).
  */
-export const dynamoIdentityGraph = (
-  db: DynamoDBDocumentClient,
-  tableName: string,
-  now: () => string,
-): Pick<IdentityGraphPorts, 'read' | 'commit'> => {
+export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: string, now: () => string) => {
   const batchGet = (itemKeys: readonly Record<string, string>[]) =>
     batchGetConsistent(db, tableName, itemKeys);
 
-  const read = async (ids: readonly IdentifierKey[]): Promise<IdentityGraphState> => {
-    const idItems = await batchGet(ids.map((k) => keys.identifier(k.type, k.hash)));
-    const stored = new Map(idItems.map((i) => [String(i.pk).slice('ID#'.length), String(i.customerId)]));
+  /** Customer records from `ids`, following merges to their survivors, and a resolver to the final id. */
+  const customersFrom = async (ids: readonly string[]) => {
     const customers = new Map<
       string,
       CustomerHead & { version: number; mergedInto?: string; keptApart?: string[] }
     >();
-    let frontier = [...new Set(stored.values())];
+    let frontier = [...new Set(ids)];
     for (let hop = 0; hop < MAX_MERGE_HOPS && frontier.length > 0; hop++) {
       const got = await batchGet(frontier.map((id) => keys.customer(id)));
       for (const c of got)
@@ -73,14 +59,44 @@ export const dynamoIdentityGraph = (
       }
       return current;
     };
+    const active = new Map([...customers].filter(([, c]) => !c.mergedInto));
+    return { finalOf, active };
+  };
+
+  const read = async (ids: readonly IdentifierKey[]): Promise<IdentityGraphState> => {
+    const idItems = await batchGet(ids.map((k) => keys.identifier(k.type, k.hash)));
+    const stored = new Map(idItems.map((i) => [String(i.pk).slice('ID#'.length), String(i.customerId)]));
+    const { finalOf, active } = await customersFrom([...stored.values()]);
     const owners = new Map(
       [...stored].map(([k, storedCustomerId]) => [
         k,
         { customerId: finalOf(storedCustomerId), storedCustomerId },
       ]),
     );
-    const active = new Map([...customers].filter(([, c]) => !c.mergedInto));
     return { owners, customers: active };
+  };
+
+  /**
+   * Merges `otherId` into `survivorId` (each followed to its current survivor) without an identifier of
+   * the event: a probabilistic match. The older customer survives. Retries on contention; idempotent.
+   */
+  const mergeCustomers = async (
+    survivorId: string,
+    otherId: string,
+    evidence: Parameters<IdentityGraphPorts['commit']>[1],
+  ): Promise<{ survivor: string; merged: string[] }> => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const { finalOf, active } = await customersFrom([survivorId, otherId]);
+      const a = active.get(finalOf(survivorId));
+      const b = active.get(finalOf(otherId));
+      if (!a || !b || a.customerId === b.customerId)
+        return { survivor: a?.customerId ?? b?.customerId ?? survivorId, merged: [] };
+      const survivor = survivorOf([a, b])?.customerId === a.customerId ? a : b;
+      const merged = survivor === a ? b : a;
+      if (await commit({ kind: 'link', survivor, merged: [merged], identifiers: [] }, evidence))
+        return { survivor: survivor.customerId, merged: [merged.customerId] };
+    }
+    throw new Error(`merge of ${otherId} into ${survivorId} kept conflicting`);
   };
 
   const linkItem = (
@@ -174,6 +190,7 @@ export const dynamoIdentityGraph = (
               ...keys.customerMerge(c.survivor.customerId, m.customerId),
               mergedCustomerId: m.customerId,
               rule: evidence.rule,
+              ...(evidence.explanation ? { explanation: evidence.explanation } : {}),
               source: evidence.event.source,
               eventId: evidence.event.eventId,
               at,
@@ -226,17 +243,10 @@ export const dynamoIdentityGraph = (
         items.push(linkItem(c.survivor.customerId, k, evidence, at));
       }
     }
-    try {
-      await db.send(new TransactWriteCommand({ TransactItems: items }));
-      return true;
-    } catch (error) {
-      // Someone else changed what we read (or created the same thing): read again.
-      if (error instanceof TransactionCanceledException) return false;
-      throw error;
-    }
+    return transactIfUnchanged(db, items);
   };
 
-  return { read, commit };
+  return { read, commit, mergeCustomers, customersFrom };
 };
 
 /**

@@ -24,6 +24,17 @@ export const keys = {
     pk: `CUSTOMER#${survivorId}`,
     sk: `MERGE#${mergedId}`,
   }),
+  /** The Profile 360 of a customer: traits (PII sealed), computed traits, tags. */
+  customerProfile360: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'P360' }),
+  /** One event of a customer: its pseudonymous timeline entry and the sealed source event (for rebuilds). */
+  customerEvent: (customerId: string, occurredAt: string, eventId: string) => ({
+    pk: `CUSTOMER#${customerId}`,
+    sk: `EVT#${occurredAt}#${eventId}`,
+  }),
+  /** Real-time blocking for probabilistic matching: customers sharing a (hashed) blocking key. */
+  block: (hash: string, customerId: string) => ({ pk: `BLOCK#${hash}`, sk: `CUSTOMER#${customerId}` }),
+  /** A suggested match waiting for review, one per pair of customers. */
+  suggestedMatch: (pairKey: string) => ({ pk: `SUGGEST#${pairKey}`, sk: 'SUGGEST' }),
   /** The lineage of an undone merge, under the survivor: who, when, why. */
   customerUnmerge: (survivorId: string, restoredId: string, at: string) => ({
     pk: `CUSTOMER#${survivorId}`,

@@ -1,5 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CUSTOMER_UNMERGED_DETAIL_TYPE,
   type CustomerUnmergedV1,
@@ -8,6 +7,7 @@ import type { UnmergePorts } from '../../use-cases/identity/unmerge-customer.use
 import { batchGetConsistent } from './batch-get.ts';
 import { customerSubtree } from './identity-graph.repository.ts';
 import { keys } from './table-keys.ts';
+import { transactIfUnchanged } from './transact.ts';
 
 // DynamoDB transactions hold at most 100 items; 6 are the customers, the records and the outbox.
 const MAX_REPOINTS = 94;
@@ -76,86 +76,76 @@ export const dynamoUnmerge = (
       reason: c.reason,
       unmergedAt: at,
     };
-    try {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.customer(restoredId),
-                UpdateExpression:
-                  'SET version = version + :one, #s = :active, gsi1pk = :all, gsi1sk = :id REMOVE mergedInto, mergedAt ADD keptApart :other',
-                ConditionExpression: 'version = :v AND #s = :merged AND mergedInto = :survivor',
-                ExpressionAttributeNames: { '#s': 'status' },
-                ExpressionAttributeValues: {
-                  ':one': 1,
-                  ':v': c.restored.version,
-                  ':active': 'active',
-                  ':merged': 'merged',
-                  ':survivor': survivorId,
-                  ':all': 'CUSTOMERS',
-                  ':id': restoredId,
-                  ':other': new Set([survivorId]),
-                },
-              },
-            },
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.customer(survivorId),
-                UpdateExpression: 'SET version = version + :one ADD keptApart :other',
-                ConditionExpression: 'version = :v AND #s = :active',
-                ExpressionAttributeNames: { '#s': 'status' },
-                ExpressionAttributeValues: {
-                  ':one': 1,
-                  ':v': c.survivor.version,
-                  ':active': 'active',
-                  ':other': new Set([restoredId]),
-                },
-              },
-            },
-            { Delete: { TableName: tableName, Key: keys.customerMerge(survivorId, restoredId) } },
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...keys.customerUnmerge(survivorId, restoredId, at),
-                  restoredCustomerId: restoredId,
-                  actor: c.actor,
-                  reason: c.reason,
-                  returnedIdentifierTypes: [...c.returnedTypes],
-                  at,
-                },
-              },
-            },
-            ...c.repoint.map((r) => ({
-              Update: {
-                TableName: tableName,
-                Key: keys.identifier(r.type, r.hash),
-                UpdateExpression: 'SET customerId = :to, linkedAt = :at',
-                ConditionExpression: 'customerId = :from',
-                ExpressionAttributeValues: { ':to': r.to, ':from': r.from, ':at': at },
-              },
-            })),
-            {
-              Put: {
-                TableName: tableName,
-                Item: {
-                  ...keys.outbox(`unmerge:${survivorId}:${restoredId}:${at}`),
-                  detailType: CUSTOMER_UNMERGED_DETAIL_TYPE,
-                  detail,
-                  expiresAt: Math.floor(Date.parse(at) / 1000) + 7 * 86_400,
-                },
-              },
-            },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) return false;
-      throw error;
-    }
+    return transactIfUnchanged(db, [
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.customer(restoredId),
+          UpdateExpression:
+            'SET version = version + :one, #s = :active, gsi1pk = :all, gsi1sk = :id REMOVE mergedInto, mergedAt ADD keptApart :other',
+          ConditionExpression: 'version = :v AND #s = :merged AND mergedInto = :survivor',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':v': c.restored.version,
+            ':active': 'active',
+            ':merged': 'merged',
+            ':survivor': survivorId,
+            ':all': 'CUSTOMERS',
+            ':id': restoredId,
+            ':other': new Set([survivorId]),
+          },
+        },
+      },
+      {
+        Update: {
+          TableName: tableName,
+          Key: keys.customer(survivorId),
+          UpdateExpression: 'SET version = version + :one ADD keptApart :other',
+          ConditionExpression: 'version = :v AND #s = :active',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':v': c.survivor.version,
+            ':active': 'active',
+            ':other': new Set([restoredId]),
+          },
+        },
+      },
+      { Delete: { TableName: tableName, Key: keys.customerMerge(survivorId, restoredId) } },
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.customerUnmerge(survivorId, restoredId, at),
+            restoredCustomerId: restoredId,
+            actor: c.actor,
+            reason: c.reason,
+            returnedIdentifierTypes: [...c.returnedTypes],
+            at,
+          },
+        },
+      },
+      ...c.repoint.map((r) => ({
+        Update: {
+          TableName: tableName,
+          Key: keys.identifier(r.type, r.hash),
+          UpdateExpression: 'SET customerId = :to, linkedAt = :at',
+          ConditionExpression: 'customerId = :from',
+          ExpressionAttributeValues: { ':to': r.to, ':from': r.from, ':at': at },
+        },
+      })),
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.outbox(`unmerge:${survivorId}:${restoredId}:${at}`),
+            detailType: CUSTOMER_UNMERGED_DETAIL_TYPE,
+            detail,
+            expiresAt: Math.floor(Date.parse(at) / 1000) + 7 * 86_400,
+          },
+        },
+      },
+    ]);
   },
 });

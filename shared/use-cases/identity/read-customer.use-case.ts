@@ -1,4 +1,7 @@
 import { standardiseIdentifier } from '../../domain/cleaning/envelope.cleaner.ts';
+import { type ComputedView, computedView } from '../../domain/profile/computed-traits.ts';
+import type { CustomerProfile, ProfileTag, TraitValue } from '../../domain/profile/customer-profile.ts';
+import { PII_TRAITS } from '../../domain/profile/profile-privacy.ts';
 
 export type CustomerLink = {
   readonly type: string;
@@ -22,8 +25,22 @@ export type CustomerView = {
     readonly rule: string;
     readonly eventId: string;
     readonly at: string;
+    /** A probabilistic merge's evidence, field by field (levels and weights, no values). */
+    readonly explanation?: string;
   }[];
+  readonly profile?: {
+    readonly version: number;
+    /** Each trait with where it came from and when it last changed; PII masked unless the caller may see it. */
+    readonly traits: Readonly<
+      Record<string, { value: TraitValue; source: string; channel: string; updatedAt: string; masked?: true }>
+    >;
+    readonly computed: ComputedView;
+    readonly tags: readonly ProfileTag[];
+  };
 };
+
+/** What the caller may see of a customer. */
+export type CustomerReadScope = { readonly pii: boolean };
 
 export type CustomerReadPorts = {
   readonly customer: (customerId: string) => Promise<{ createdAt: string; mergedInto?: string } | undefined>;
@@ -31,6 +48,7 @@ export type CustomerReadPorts = {
   readonly merges: (customerId: string) => Promise<readonly Record<string, unknown>[]>;
   readonly ownerOf: (type: string, hash: string) => Promise<string | undefined>;
   readonly blindIndex: (purpose: string, value: string) => string;
+  readonly profile: (customerId: string) => Promise<CustomerProfile | undefined>;
 };
 
 export const LOOKUP_TYPES = ['email', 'phone', 'deviceId', 'memberCard'] as const;
@@ -45,6 +63,7 @@ const str = (x: unknown) => (typeof x === 'string' ? x : '');
 export const readCustomer = async (
   customerId: string,
   ports: CustomerReadPorts,
+  scope: CustomerReadScope,
 ): Promise<CustomerView | undefined> => {
   let id = customerId;
   let head = await ports.customer(id);
@@ -53,7 +72,7 @@ export const readCustomer = async (
     head = await ports.customer(id);
   }
   if (!head) return undefined;
-  const [links, merges] = await Promise.all([ports.links(id), ports.merges(id)]);
+  const [links, merges, profile] = await Promise.all([ports.links(id), ports.merges(id), ports.profile(id)]);
   return {
     customerId: id,
     createdAt: head.createdAt,
@@ -72,9 +91,38 @@ export const readCustomer = async (
       rule: str(m.rule),
       eventId: str(m.eventId),
       at: str(m.at),
+      ...(typeof m.explanation === 'string' ? { explanation: m.explanation } : {}),
     })),
+    ...(profile ? { profile: profileView(profile, scope) } : {}),
   };
 };
+
+/** Masks a direct identifier: its first character and a fixed-length tail, so length leaks nothing. */
+const mask = (v: TraitValue): string => `${String(v).slice(0, 1)}***`;
+
+const profileView = (
+  profile: CustomerProfile,
+  scope: CustomerReadScope,
+): NonNullable<CustomerView['profile']> => ({
+  version: profile.version,
+  traits: Object.fromEntries(
+    Object.entries(profile.traits).map(([k, t]) => {
+      const hidden = PII_TRAITS.has(k) && !scope.pii;
+      return [
+        k,
+        {
+          value: hidden ? mask(t.value) : t.value,
+          source: t.source,
+          channel: t.channel,
+          updatedAt: t.occurredAt,
+          ...(hidden ? { masked: true as const } : {}),
+        },
+      ];
+    }),
+  ),
+  computed: computedView(profile),
+  tags: profile.tags,
+});
 
 /**
  * One entry per identifier: a merge re-points identifiers to the survivor and records that link too; the
@@ -94,6 +142,7 @@ export const findCustomerByIdentifier = async (
   type: LookupType,
   raw: string,
   ports: CustomerReadPorts,
+  scope: CustomerReadScope,
 ): Promise<
   | { readonly ok: true; readonly customer: CustomerView | undefined }
   | { readonly ok: false; readonly reason: string }
@@ -101,5 +150,5 @@ export const findCustomerByIdentifier = async (
   const value = standardiseIdentifier(type, raw);
   if (!value.ok) return { ok: false, reason: value.reason };
   const owner = await ports.ownerOf(type, ports.blindIndex('identity', `${type}:${value.value.value}`));
-  return { ok: true, customer: owner ? await readCustomer(owner, ports) : undefined };
+  return { ok: true, customer: owner ? await readCustomer(owner, ports, scope) : undefined };
 };

@@ -38,7 +38,12 @@ export type IdentityGraphPorts = {
   /** Applies the commit atomically if what was read is unchanged; false when it changed (retry). */
   readonly commit: (
     commit: ResolutionCommit,
-    evidence: { readonly event: CleanedEventV1; readonly rule: string },
+    evidence: {
+      readonly event: Pick<CleanedEventV1, 'eventId' | 'source' | 'channel'>;
+      readonly rule: string;
+      /** How a probabilistic match scored, field by field (no values). */
+      readonly explanation?: string;
+    },
   ) => Promise<boolean>;
   readonly blindIndex: (purpose: string, value: string) => string;
   readonly newCustomerId: (seed: string) => string;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { emptyProfile } from '../../../shared/domain/profile/customer-profile.ts';
 import {
   type CustomerReadPorts,
   findCustomerByIdentifier,
@@ -34,11 +35,36 @@ const ports: CustomerReadPorts = {
   ownerOf: async (type, hash) =>
     type === 'phone' && hash === 'identity|phone:+8613800138000' ? 'young' : undefined,
   blindIndex: (purpose, value) => `${purpose}|${value}`,
+  profile: async (id) =>
+    id === 'old'
+      ? {
+          ...emptyProfile('old', '2026-03-01T00:00:00.000Z'),
+          version: 4,
+          traits: {
+            name: {
+              value: '张伟',
+              source: 'pos-sh',
+              channel: 'pos',
+              eventId: 'e1',
+              occurredAt: '2026-01-01T00:00:00.000Z',
+            },
+            city: {
+              value: 'Shanghai',
+              source: 'pos-sh',
+              channel: 'pos',
+              eventId: 'e1',
+              occurredAt: '2026-01-01T00:00:00.000Z',
+            },
+          },
+        }
+      : undefined,
 };
+const SERVICE = { pii: true };
+const ANALYST = { pii: false };
 
 describe('Use case: read customer', () => {
   it('follows a merge to the survivor and lists each identifier once, with how it first joined', async () => {
-    const view = await readCustomer('young', ports);
+    const view = await readCustomer('young', ports, SERVICE);
     expect(view).toMatchObject({ customerId: 'old', mergedFrom: 'young' });
     expect(view?.identities.map((i) => [i.type, i.rule, i.viaMergedCustomer])).toEqual([
       ['phone', 'new:phone', undefined],
@@ -50,15 +76,29 @@ describe('Use case: read customer', () => {
   });
 
   it('looks an identifier up after standardising it as cleaning does, and refuses what cannot be standardised', async () => {
-    const found = await findCustomerByIdentifier('phone', '138 0013 8000', ports);
+    const found = await findCustomerByIdentifier('phone', '138 0013 8000', ports, SERVICE);
     expect(found.ok && found.customer?.customerId).toBe('old');
-    expect(await findCustomerByIdentifier('phone', '12', ports)).toEqual({
+    expect(await findCustomerByIdentifier('phone', '12', ports, SERVICE)).toEqual({
       ok: false,
       reason: 'phone.invalid',
     });
-    expect(await findCustomerByIdentifier('email', 'nobody@example.com', ports)).toEqual({
+    expect(await findCustomerByIdentifier('email', 'nobody@example.com', ports, SERVICE)).toEqual({
       ok: true,
       customer: undefined,
     });
+  });
+
+  it('shows the profile with where each trait came from, PII masked for a caller who may not see it', async () => {
+    const full = await readCustomer('old', ports, SERVICE);
+    const masked = await readCustomer('old', ports, ANALYST);
+    expect(full?.profile?.traits.name).toEqual({
+      value: '张伟',
+      source: 'pos-sh',
+      channel: 'pos',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect(masked?.profile?.traits.name).toMatchObject({ value: '张***', masked: true });
+    expect(masked?.profile?.traits.city?.value).toBe('Shanghai');
+    expect(masked?.profile?.version).toBe(4);
   });
 });

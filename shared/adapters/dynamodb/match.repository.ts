@@ -1,0 +1,137 @@
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ComparisonTraits } from '../../domain/identity/candidate-matcher.ts';
+import { pairKey, type SuggestedMatch, upsertSuggestedMatch } from '../../domain/identity/review-queue.ts';
+import { keptApart } from '../../domain/identity/unmerge-plan.ts';
+import type { CustomerProfile } from '../../domain/profile/customer-profile.ts';
+import type { ProbabilisticMatchPorts } from '../../use-cases/identity/match-probabilistically.use-case.ts';
+import type { dynamoIdentityGraph } from './identity-graph.repository.ts';
+import { keys } from './table-keys.ts';
+
+const COMPARED_TRAITS = ['name', 'birthday', 'address', 'city', 'postcode'] as const;
+
+/** What a profile offers for comparison: its (opened) name, birthday, address, city and postcode. */
+export const comparisonTraitsOfProfile = (profile: CustomerProfile): ComparisonTraits => {
+  const out: Record<string, string[]> = {};
+  for (const t of COMPARED_TRAITS) {
+    const v = profile.traits[t]?.value;
+    if (typeof v === 'string' && v.trim() !== '') out[t] = [v];
+  }
+  return out;
+};
+
+/**
+ * The single-table side of probabilistic matching: `BLOCK#<hash>` items list the customers under a
+ * blocking key; candidates' traits come from their profiles (PII opened through the vault); a merge goes
+ * through the identity graph's own merge path and is recorded with its explanation; suggestions wait under
+ * `SUGGEST#<pair>` (GSI1 `SUGGESTED`, newest first) for review.
+ */
+export const dynamoMatchPorts = (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  deps: {
+    readonly graph: ReturnType<typeof dynamoIdentityGraph>;
+    readonly loadProfile: (customerId: string) => Promise<CustomerProfile | undefined>;
+    /** Called after each merge (the profiles follow the identity graph). */
+    readonly onMerged: (survivor: string, merged: readonly string[]) => Promise<void>;
+    readonly blindIndex: (purpose: string, value: string) => string;
+    readonly event: { readonly eventId: string; readonly source: string; readonly channel: string };
+    readonly now: () => string;
+  },
+): ProbabilisticMatchPorts => ({
+  blindIndex: deps.blindIndex,
+
+  indexBlocks: async (customerId, hashes) => {
+    for (let i = 0; i < hashes.length; i += 25)
+      await db.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [tableName]: hashes
+              .slice(i, i + 25)
+              .map((h) => ({ PutRequest: { Item: { ...keys.block(h, customerId), customerId } } })),
+          },
+        }),
+      );
+  },
+
+  candidates: async (hashes, limit) =>
+    new Map(
+      await Promise.all(
+        hashes.map(async (h) => {
+          const got = await db.send(
+            new QueryCommand({
+              TableName: tableName,
+              KeyConditionExpression: 'pk = :p',
+              ExpressionAttributeValues: { ':p': `BLOCK#${h}` },
+              Limit: limit,
+            }),
+          );
+          return [h, (got.Items ?? []).map((i) => String(i.customerId))] as const;
+        }),
+      ),
+    ),
+
+  comparisonTraits: async (ids) => {
+    const { finalOf, active } = await deps.graph.customersFrom(ids);
+    const out = new Map<string, { customerId: string; createdAt: string; traits: ComparisonTraits }>();
+    const profiles = new Map<string, CustomerProfile | undefined>();
+    for (const id of ids) {
+      const head = active.get(finalOf(id));
+      if (!head) continue;
+      if (!profiles.has(head.customerId))
+        profiles.set(head.customerId, await deps.loadProfile(head.customerId));
+      const profile = profiles.get(head.customerId);
+      if (!profile) continue;
+      out.set(id, {
+        customerId: head.customerId,
+        createdAt: head.createdAt,
+        traits: comparisonTraitsOfProfile(profile),
+      });
+    }
+    return out;
+  },
+
+  keptApart: async (a, b) => {
+    const { finalOf, active } = await deps.graph.customersFrom([a, b]);
+    const x = active.get(finalOf(a));
+    const y = active.get(finalOf(b));
+    if (!x || !y) return false;
+    if (keptApart(x, y)) return true;
+    const suggested = await db.send(
+      new GetCommand({ TableName: tableName, Key: keys.suggestedMatch(pairKey(x.customerId, y.customerId)) }),
+    );
+    return suggested.Item?.status === 'rejected';
+  },
+
+  merge: async (survivor, other, explanation) => {
+    const merged = await deps.graph.mergeCustomers(survivor, other, {
+      event: deps.event as Parameters<typeof deps.graph.mergeCustomers>[2]['event'],
+      rule: `probabilistic:p=${explanation.probability.toFixed(6)}`,
+      explanation: explanation.text,
+    });
+    if (merged.merged.length > 0) await deps.onMerged(merged.survivor, merged.merged);
+  },
+
+  suggest: async (item) => {
+    const key = keys.suggestedMatch(item.pairKey);
+    const existing = (await db.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true })))
+      .Item as SuggestedMatch | undefined;
+    const next = upsertSuggestedMatch(existing, item, deps.now());
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...next,
+          ...key,
+          gsi1pk: 'SUGGESTED',
+          gsi1sk: `${next.status}#${next.suggestedAt}#${item.pairKey}`,
+        },
+      }),
+    );
+  },
+});

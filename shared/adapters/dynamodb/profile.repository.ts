@@ -1,0 +1,176 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  paginateQuery,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { CleanedEventV1 } from '../../../events/cleaning/cleaned-event.v1.ts';
+import { PROFILE_UPDATED_DETAIL_TYPE } from '../../../events/profile/profile-updated.v1.ts';
+import type { PiiVault } from '../../domain/privacy/pii-vault.port.ts';
+import type { CustomerProfile, TraitEntry } from '../../domain/profile/customer-profile.ts';
+import { joinPii, splitPii } from '../../domain/profile/profile-privacy.ts';
+import type { IdentifierKey } from '../../use-cases/identity/resolve-identity.use-case.ts';
+import type {
+  CustomerEventRecord,
+  ProfilePorts,
+  ProfileSave,
+} from '../../use-cases/profile/update-profile.use-case.ts';
+import { keys } from './table-keys.ts';
+import { type TransactItem, transactIfUnchanged } from './transact.ts';
+
+const OUTBOX_DAYS = 7;
+
+/**
+ * Profiles in the single table. `CUSTOMER#<id>` `P360`: the profile with its PII traits sealed under the
+ * customer's own key (one sealed value per write, re-sealed only when they change) and a version for
+ * optimistic concurrency. `CUSTOMER#<id>` `EVT#<occurredAt>#<eventId>`: the pseudonymous timeline entry,
+ * the event's hashed identifiers and the event itself, sealed, expiring with the timeline's TTL.
+ */
+export const dynamoProfiles = (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  vault: PiiVault,
+): ProfilePorts & {
+  readonly records: (customerId: string) => Promise<CustomerEventRecord[]>;
+  readonly moveRecord: (record: CustomerEventRecord, to: string) => Promise<void>;
+} => {
+  // The sealed PII as last read, so an unchanged set of PII traits is not sealed again (≈1 ms a seal).
+  const lastSealed = new Map<string, { json: string; sealed: string }>();
+
+  const load = async (customerId: string): Promise<CustomerProfile | undefined> => {
+    const got = await db.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: keys.customerProfile360(customerId),
+        ConsistentRead: true,
+      }),
+    );
+    const item = got.Item;
+    if (!item) return undefined;
+    const clear = item.profile as CustomerProfile;
+    let pii: Record<string, TraitEntry> | undefined;
+    if (typeof item.pii === 'string') {
+      const opened = await vault.open(customerId, 'profile', item.pii);
+      if (opened !== undefined) {
+        pii = JSON.parse(opened) as Record<string, TraitEntry>;
+        lastSealed.set(customerId, { json: opened, sealed: item.pii });
+      }
+    }
+    return joinPii({ ...clear, version: Number(item.profileVersion) }, pii);
+  };
+
+  const sealPii = async (
+    customerId: string,
+    pii: Record<string, TraitEntry>,
+  ): Promise<string | undefined> => {
+    if (Object.keys(pii).length === 0) return undefined;
+    const json = JSON.stringify(pii);
+    const last = lastSealed.get(customerId);
+    if (last?.json === json) return last.sealed;
+    const sealed = await vault.seal(customerId, 'profile', json);
+    if (lastSealed.size > 1000) lastSealed.clear();
+    lastSealed.set(customerId, { json, sealed });
+    return sealed;
+  };
+
+  const recordItem = async (record: CustomerEventRecord, customerId: string): Promise<TransactItem> => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...keys.customerEvent(customerId, record.event.occurredAt, record.event.eventId),
+        ...(record.entry
+          ? { entry: { ...record.entry, customerId }, expiresAt: record.entry.expiresAt }
+          : {}),
+        identifiers: record.identifiers.map((k) => ({ type: k.type, hash: k.hash })),
+        sealed: await vault.seal(customerId, 'event', JSON.stringify(record.event)),
+      },
+    },
+  });
+
+  const save = async (change: ProfileSave): Promise<boolean> => {
+    const { profile } = change;
+    const { clear, pii } = splitPii(profile);
+    const sealed = await sealPii(profile.customerId, pii);
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.customerProfile360(profile.customerId),
+            customerId: profile.customerId,
+            profileVersion: profile.version,
+            profile: { ...clear, version: profile.version },
+            ...(sealed ? { pii: sealed } : {}),
+            updatedAt: profile.updatedAt,
+          },
+          ...(change.expectedVersion === undefined
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : {
+                ConditionExpression: 'profileVersion = :v',
+                ExpressionAttributeValues: { ':v': change.expectedVersion },
+              }),
+        },
+      },
+    ];
+    if (change.record) items.push(await recordItem(change.record, profile.customerId));
+    if (change.published)
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: {
+            ...keys.outbox(`profile:${profile.customerId}:${profile.version}`),
+            detailType: PROFILE_UPDATED_DETAIL_TYPE,
+            detail: change.published,
+            expiresAt: Math.floor(Date.parse(profile.updatedAt) / 1000) + OUTBOX_DAYS * 86_400,
+          },
+        },
+      });
+    return transactIfUnchanged(db, items);
+  };
+
+  /** A customer's own event records (not those of customers merged into it), events opened. */
+  const records = async (customerId: string): Promise<CustomerEventRecord[]> => {
+    const out: CustomerEventRecord[] = [];
+    for await (const page of paginateQuery(
+      { client: db },
+      {
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)',
+        ExpressionAttributeValues: { ':p': keys.customer(customerId).pk, ':e': 'EVT#' },
+        ConsistentRead: true,
+      },
+    ))
+      for (const item of page.Items ?? []) {
+        const opened =
+          typeof item.sealed === 'string' ? await vault.open(customerId, 'event', item.sealed) : undefined;
+        if (opened === undefined) continue; // erased
+        out.push({
+          customerId,
+          event: JSON.parse(opened) as CleanedEventV1,
+          entry: item.entry,
+          identifiers: (item.identifiers ?? []) as IdentifierKey[],
+        });
+      }
+    return out;
+  };
+
+  /** Moves a record to another customer, re-sealed under that customer's key. */
+  const moveRecord = async (record: CustomerEventRecord, to: string): Promise<void> => {
+    const put = await recordItem(record, to);
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          put,
+          {
+            Delete: {
+              TableName: tableName,
+              Key: keys.customerEvent(record.customerId, record.event.occurredAt, record.event.eventId),
+            },
+          },
+        ],
+      }),
+    );
+  };
+
+  return { load, save, records, moveRecord };
+};
