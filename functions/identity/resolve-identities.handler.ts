@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { parseCleanedEvent } from '#events/cleaning/cleaned-event.v1.ts';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
@@ -33,12 +34,18 @@ const settings = {
 };
 const newCustomerId = (seed: string) => `cus_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`;
 
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
 /**
- * Each cleaned event as it lands in the table (the outbox), in stream order: identity, profile, matching.
- * A failure stops the batch there: the stream retries from that record, and every step is idempotent for
- * the ones before.
+ * Each cleaned event as it lands in the table (the outbox): identity, profile, matching. The records of a
+ * batch are processed concurrently — resolution converges under concurrency (conditional writes) and profile
+ * folds do not depend on order — and each failure is reported: the stream retries from the earliest one,
+ * and every step is idempotent for the records after it that had succeeded.
  */
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+export const handler = async (
+  event: DynamoDBStreamEvent,
+  context: Context,
+): Promise<DynamoDBBatchResponse> => {
   const index = await blindIndex();
   const ports = {
     identity: { ...graph, blindIndex: index, newCustomerId },
@@ -55,27 +62,18 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
         now,
       }),
   };
-  for (const [i, record] of event.Records.entries()) {
-    try {
-      const image = record.dynamodb?.NewImage;
-      const parsed = parseCleanedEvent(
-        image ? unmarshall(image as Parameters<typeof unmarshall>[0]).event : undefined,
-      );
-      if (!parsed.ok) {
-        // Not ours to fix here: the cleaning stage wrote it. Log and move on rather than block the shard.
-        logger.error('cleaned event does not parse', { reasons: parsed.reasons, eventID: record.eventID });
-        continue;
-      }
-      const processed = await processCleanedEvent(parsed.event, ports, settings, now);
-      logger.debug('processed', { eventId: parsed.event.eventId, processed });
-    } catch (error) {
-      logger.warn('resolution failed; the stream retries from this record', { error: String(error) });
-      return {
-        batchItemFailures: event.Records.slice(i).map((r) => ({
-          itemIdentifier: r.dynamodb?.SequenceNumber ?? '',
-        })),
-      };
+  const processRecord = async (record: DynamoDBRecord): Promise<void> => {
+    const image = record.dynamodb?.NewImage;
+    const parsed = parseCleanedEvent(
+      image ? unmarshall(image as Parameters<typeof unmarshall>[0]).event : undefined,
+    );
+    if (!parsed.ok) {
+      // Not ours to fix here: the cleaning stage wrote it. Log and move on rather than block the shard.
+      logger.error('cleaned event does not parse', { reasons: parsed.reasons, eventID: record.eventID });
+      return;
     }
-  }
-  return { batchItemFailures: [] };
+    const processed = await processCleanedEvent(parsed.event, ports, settings, now);
+    logger.debug('processed', { eventId: parsed.event.eventId, processed });
+  };
+  return processPartialResponse(event, processRecord, processor, { context });
 };

@@ -46,6 +46,8 @@ export class LocalFunction {
   private readonly waiting: ((env: Environment) => void)[] = [];
   private closed = false;
   invocations = 0;
+  /** Durations (ms) of the latest invocations, as Lambda's REPORT lines give them. */
+  readonly durations: number[] = [];
 
   constructor(readonly config: LocalFunctionConfig) {}
 
@@ -61,6 +63,7 @@ export class LocalFunction {
     const timeoutMs = this.config.timeoutSeconds * 1000;
     const msg: InvokeMessage = { type: 'invoke', requestId, event, deadline: Date.now() + timeoutMs };
     this.invocations += 1;
+    const started = performance.now();
     try {
       const result = await new Promise<ResultMessage>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -97,6 +100,7 @@ export class LocalFunction {
         env.worker.postMessage(msg);
       });
       this.release(env);
+      if (this.durations.push(performance.now() - started) > 1000) this.durations.shift();
       if (!result.ok) throw new FunctionInvocationError(this.name, result.error);
       return result.value as T;
     } catch (error) {

@@ -79,12 +79,14 @@ export const dynamoMatchPorts = (
   comparisonTraits: async (ids) => {
     const { finalOf, active } = await deps.graph.customersFrom(ids);
     const out = new Map<string, { customerId: string; createdAt: string; traits: ComparisonTraits }>();
-    const profiles = new Map<string, CustomerProfile | undefined>();
+    // Every candidate's profile at once: each is a read and an open of its sealed PII.
+    const current = [...new Set(ids.flatMap((id) => active.get(finalOf(id))?.customerId ?? []))];
+    const profiles = new Map(
+      await Promise.all(current.map(async (id) => [id, await deps.loadProfile(id)] as const)),
+    );
     for (const id of ids) {
       const head = active.get(finalOf(id));
       if (!head) continue;
-      if (!profiles.has(head.customerId))
-        profiles.set(head.customerId, await deps.loadProfile(head.customerId));
       const profile = profiles.get(head.customerId);
       if (!profile) continue;
       out.set(id, {
