@@ -417,6 +417,71 @@ describe('Identity resolution: real-time, concurrent', () => {
     });
   });
 
+  it('stops merging through an identifier that already brought several customers together (super-node guard)', async () => {
+    const shopPhone = { type: 'phone', value: '+8613600000999' };
+    const people = ['a', 'b', 'c', 'd', 'e'];
+    const ids: string[] = [];
+    for (const [i, p] of people.entries()) {
+      const r = await resolveIdentity(
+        event(
+          `sn-${p}`,
+          [{ type: 'email', value: `sn-${p}@example.com` }],
+          `2026-06-0${i + 1}T00:00:00.000Z`,
+        ),
+        DEFAULT_IDENTITY_RULES,
+        ports,
+      );
+      ids.push((r as { customerId: string }).customerId);
+    }
+    // The till's phone is typed in for each of them, one after the other.
+    const results = [];
+    for (const p of people)
+      results.push(
+        await resolveIdentity(
+          event(
+            `sn-${p}-till`,
+            [shopPhone, { type: 'email', value: `sn-${p}@example.com` }],
+            '2026-06-10T00:00:00.000Z',
+          ),
+          DEFAULT_IDENTITY_RULES,
+          ports,
+        ),
+      );
+    const merges = results.flatMap((r) => (r.kind === 'linked' ? r.mergedCustomerIds : []));
+    // a gets the phone; b, c and d are merged through it (3 = maxMergesPerIdentifier); e is left alone.
+    expect(merges).toEqual([ids[1], ids[2], ids[3]]);
+    expect(results[4]).toEqual({ kind: 'linked', customerId: ids[4], mergedCustomerIds: [] });
+    expect(await activeCustomers()).toEqual(expect.arrayContaining([ids[0], ids[4]]));
+    expect(await activeCustomers()).not.toContain(ids[1]);
+  });
+
+  it('links at most the per-type limit of identifiers of one type to a customer', async () => {
+    const card = { type: 'memberCard', value: 'LIMIT-1' };
+    const limit = DEFAULT_IDENTITY_RULES.maxPerType.phone ?? 0;
+    let customerId = '';
+    for (let i = 0; i <= limit; i++) {
+      const r = await resolveIdentity(
+        event(
+          `lim-${i}`,
+          [card, { type: 'phone', value: `+861360000${String(i).padStart(4, '0')}` }],
+          '2026-07-01T00:00:00.000Z',
+        ),
+        DEFAULT_IDENTITY_RULES,
+        ports,
+      );
+      customerId = (r as { customerId: string }).customerId;
+    }
+    const phones = (await customerLinks(db, stack.names.table, customerId)).filter((l) => l.type === 'phone');
+    expect(phones).toHaveLength(limit);
+    const state = await ports.read([
+      {
+        type: 'phone',
+        hash: ports.blindIndex('identity', `phone:+861360000${String(limit).padStart(4, '0')}`),
+      },
+    ]);
+    expect(state.owners.size).toBe(0);
+  });
+
   it('never links through a blocked shared value', async () => {
     const a = await resolveIdentity(
       event(

@@ -3,7 +3,7 @@ import {
   CUSTOMERS_MERGED_DETAIL_TYPE,
   type CustomersMergedV1,
 } from '../../../events/identity/customers-merged.v1.ts';
-import { type CustomerHead, survivorOf } from '../../domain/identity/identity-graph.ts';
+import { addCounts, type CustomerHead, survivorOf } from '../../domain/identity/identity-graph.ts';
 import type {
   IdentifierKey,
   IdentityGraphPorts,
@@ -29,7 +29,12 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
   const customersFrom = async (ids: readonly string[]) => {
     const customers = new Map<
       string,
-      CustomerHead & { version: number; mergedInto?: string; keptApart?: string[] }
+      CustomerHead & {
+        version: number;
+        mergedInto?: string;
+        keptApart?: string[];
+        idTypes?: Record<string, number>;
+      }
     >();
     let frontier = [...new Set(ids)];
     for (let hop = 0; hop < MAX_MERGE_HOPS && frontier.length > 0; hop++) {
@@ -41,6 +46,9 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
           version: Number(c.version),
           ...(typeof c.mergedInto === 'string' ? { mergedInto: c.mergedInto } : {}),
           ...(c.keptApart instanceof Set ? { keptApart: [...c.keptApart].map(String) } : {}),
+          ...(typeof c.idTypes === 'object' && c.idTypes !== null
+            ? { idTypes: c.idTypes as Record<string, number> }
+            : {}),
         });
       frontier = [
         ...new Set(
@@ -65,12 +73,17 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
 
   const read = async (ids: readonly IdentifierKey[]): Promise<IdentityGraphState> => {
     const idItems = await batchGet(ids.map((k) => keys.identifier(k.type, k.hash)));
-    const stored = new Map(idItems.map((i) => [String(i.pk).slice('ID#'.length), String(i.customerId)]));
-    const { finalOf, active } = await customersFrom([...stored.values()]);
+    const stored = new Map(
+      idItems.map((i) => [
+        String(i.pk).slice('ID#'.length),
+        { storedCustomerId: String(i.customerId), merges: Number(i.merges ?? 0) },
+      ]),
+    );
+    const { finalOf, active } = await customersFrom([...stored.values()].map((v) => v.storedCustomerId));
     const owners = new Map(
-      [...stored].map(([k, storedCustomerId]) => [
+      [...stored].map(([k, { storedCustomerId, merges }]) => [
         k,
-        { customerId: finalOf(storedCustomerId), storedCustomerId },
+        { customerId: finalOf(storedCustomerId), storedCustomerId, merges },
       ]),
     );
     return { owners, customers: active };
@@ -93,7 +106,10 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
         return { survivor: a?.customerId ?? b?.customerId ?? survivorId, merged: [] };
       const survivor = survivorOf([a, b])?.customerId === a.customerId ? a : b;
       const merged = survivor === a ? b : a;
-      if (await commit({ kind: 'link', survivor, merged: [merged], identifiers: [] }, evidence))
+      const survivorTypes = addCounts(survivor.idTypes ?? {}, merged.idTypes ?? {});
+      if (
+        await commit({ kind: 'link', survivor, merged: [merged], identifiers: [], survivorTypes }, evidence)
+      )
         return { survivor: survivor.customerId, merged: [merged.customerId] };
     }
     throw new Error(`merge of ${otherId} into ${survivorId} kept conflicting`);
@@ -132,6 +148,7 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
             createdAt: c.customer.createdAt,
             version: 1,
             status: 'active',
+            idTypes: addCounts(...c.identifiers.map((k) => ({ [k.type]: 1 }))),
             gsi1pk: 'CUSTOMERS',
             gsi1sk: c.customer.customerId,
           },
@@ -158,12 +175,26 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
         Update: {
           TableName: tableName,
           Key: keys.customer(c.survivor.customerId),
-          UpdateExpression: 'SET version = version + :one',
+          UpdateExpression: `SET version = version + :one${c.survivorTypes ? ', idTypes = :types' : ''}`,
           ConditionExpression: 'version = :v AND #s = :active',
           ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':one': 1, ':v': c.survivor.version, ':active': 'active' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':v': c.survivor.version,
+            ':active': 'active',
+            ...(c.survivorTypes ? { ':types': c.survivorTypes } : {}),
+          },
         },
       });
+      for (const k of c.bridges ?? [])
+        items.push({
+          Update: {
+            TableName: tableName,
+            Key: keys.identifier(k.type, k.hash),
+            UpdateExpression: 'ADD merges :one',
+            ExpressionAttributeValues: { ':one': 1 },
+          },
+        });
       for (const m of c.merged) {
         items.push({
           Update: {
@@ -231,6 +262,7 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
               customerId: c.survivor.customerId,
               type: k.type,
               linkedAt: at,
+              ...(k.merges ? { merges: k.merges } : {}),
             },
             ...(k.storedOwner === undefined
               ? { ConditionExpression: 'attribute_not_exists(pk)' }

@@ -23,6 +23,13 @@ export type IdentityRules = {
   readonly linkingTypes: readonly string[];
   /** Values never used to link: shared or test numbers and addresses, by type. */
   readonly blocked: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Super-node guard: an identifier that has already brought this many customers together (a shop's phone
+   * typed in for walk-in customers, a family tablet) no longer merges customers; it still links to its own.
+   */
+  readonly maxMergesPerIdentifier: number;
+  /** At most this many identifiers of a type per customer; a merge beyond it is left undone. */
+  readonly maxPerType: Readonly<Record<string, number>>;
 };
 
 export const DEFAULT_IDENTITY_RULES: IdentityRules = {
@@ -31,7 +38,33 @@ export const DEFAULT_IDENTITY_RULES: IdentityRules = {
     phone: ['+8613800000000', '+8613888888888', '+8618888888888', '+8613900000000'],
     email: ['test@test.com', 'noreply@example.com', 'a@a.com'],
   },
+  maxMergesPerIdentifier: 3,
+  maxPerType: {
+    userId: 3,
+    crmId: 3,
+    memberCard: 5,
+    wechatUnionId: 3,
+    phone: 5,
+    email: 5,
+    wechatOpenId: 10,
+    deviceId: 20,
+    anonymousId: 100,
+  },
 };
+
+/** Identifier counts per type, e.g. `{ phone: 2, email: 1 }`. */
+export type TypeCounts = Readonly<Record<string, number>>;
+
+/** The counts of several customers (and new identifiers) together. */
+export const addCounts = (...counts: readonly TypeCounts[]): Record<string, number> => {
+  const out: Record<string, number> = {};
+  for (const c of counts) for (const [t, n] of Object.entries(c)) out[t] = (out[t] ?? 0) + n;
+  return out;
+};
+
+/** True when no type is over its limit. */
+export const withinTypeLimits = (counts: TypeCounts, rules: IdentityRules): boolean =>
+  Object.entries(counts).every(([t, n]) => n <= (rules.maxPerType[t] ?? Number.POSITIVE_INFINITY));
 
 /** The identifiers of an event that may link it to a customer, strongest first, without duplicates. */
 export const linkingIdentifiers = (

@@ -1,9 +1,12 @@
 import type { CleanedEventV1 } from '../../../events/cleaning/cleaned-event.v1.ts';
 import {
+  addCounts,
   type CustomerHead,
   type IdentityRules,
   linkingIdentifiers,
   survivorOf,
+  type TypeCounts,
+  withinTypeLimits,
 } from '../../domain/identity/identity-graph.ts';
 import { keptApart } from '../../domain/identity/unmerge-plan.ts';
 
@@ -12,10 +15,23 @@ export type IdentifierKey = { readonly type: string; readonly hash: string };
 
 export type IdentityGraphState = {
   /** Current owner of each identifier: after following merges, and as stored (for the write condition). */
-  readonly owners: ReadonlyMap<string, { readonly customerId: string; readonly storedCustomerId: string }>;
+  readonly owners: ReadonlyMap<
+    string,
+    {
+      readonly customerId: string;
+      readonly storedCustomerId: string;
+      /** How many merges this identifier has brought about (the super-node guard). */
+      readonly merges?: number;
+    }
+  >;
   readonly customers: ReadonlyMap<
     string,
-    CustomerHead & { readonly version: number; readonly keptApart?: readonly string[] }
+    CustomerHead & {
+      readonly version: number;
+      readonly keptApart?: readonly string[];
+      /** Identifiers the customer holds, per type (the per-type limits). */
+      readonly idTypes?: TypeCounts;
+    }
   >;
 };
 
@@ -30,7 +46,15 @@ export type ResolutionCommit =
       readonly survivor: CustomerHead & { readonly version: number };
       readonly merged: readonly (CustomerHead & { readonly version: number })[];
       /** Identifiers to point at the survivor, with the owner stored when read (undefined: new). */
-      readonly identifiers: readonly (IdentifierKey & { readonly storedOwner: string | undefined })[];
+      readonly identifiers: readonly (IdentifierKey & {
+        readonly storedOwner: string | undefined;
+        /** The identifier's merge count to store (kept, or up by one when it bridges this merge). */
+        readonly merges?: number;
+      })[];
+      /** Identifiers that brought customers together here and stay where they are: their count goes up. */
+      readonly bridges?: readonly IdentifierKey[];
+      /** The survivor's identifier counts per type afterwards (its own, the merged ones', the new ones). */
+      readonly survivorTypes?: TypeCounts;
     };
 
 export type IdentityGraphPorts = {
@@ -97,21 +121,53 @@ export const resolveIdentity = async (
       continue;
     }
     const owners = ownerIds.flatMap((id) => state.customers.get(id) ?? []);
-    // Customers an admin split stay apart: the event goes with the owner of its strongest identifier and
-    // those it may merge with; identifiers of a kept-apart customer stay where they are.
-    const anchor = owners[0];
-    const group = owners.filter((o) => anchor && !keptApart(anchor, o));
+    // Who may be merged: customers an admin split stay apart, and an identifier that already brought
+    // several customers together (a super-node) no longer merges anyone; it still links to its owner.
+    const bridgingOwners = new Set(
+      keys.flatMap((k) => {
+        const o = state.owners.get(keyOf(k));
+        return o && (o.merges ?? 0) < rules.maxMergesPerIdentifier ? [o.customerId] : [];
+      }),
+    );
+    // The event goes with the owner of its strongest identifier that is not a super-node.
+    const anchor = owners.find((o) => bridgingOwners.has(o.customerId)) ?? owners[0];
+    if (!anchor) continue;
+    let group = owners.filter(
+      (o) =>
+        o === anchor ||
+        (bridgingOwners.has(o.customerId) && bridgingOwners.has(anchor.customerId) && !keptApart(anchor, o)),
+    );
+    // Per-type limits: a merge that would give one customer too many phones (or e-mails, cards…) is left
+    // undone; the event stays with the owner of its strongest identifier.
+    if (!withinTypeLimits(addCounts(...group.map((o) => o.idTypes ?? {})), rules)) group = [anchor];
     const survivorHead = survivorOf(group);
     const survivor = survivorHead && state.customers.get(survivorHead.customerId);
     if (!survivor) continue;
     const merged = group.filter((o) => o.customerId !== survivor.customerId && !keptApart(survivor, o));
     const stays = new Set(owners.filter((o) => !merged.includes(o)).map((o) => o.customerId));
+    const held = addCounts(...[survivor, ...merged].map((o) => o.idTypes ?? {}));
     const toPoint = keys
       .filter((k) => {
         const owner = state.owners.get(keyOf(k))?.customerId;
-        return owner !== survivor.customerId && !(owner !== undefined && stays.has(owner));
+        if (owner === undefined) {
+          // A new identifier is linked only while the customer is within its limit for that type.
+          held[k.type] = (held[k.type] ?? 0) + 1;
+          return withinTypeLimits({ [k.type]: held[k.type] ?? 0 }, rules);
+        }
+        return owner !== survivor.customerId && !stays.has(owner);
       })
       .map((k) => ({ ...k, storedOwner: state.owners.get(keyOf(k))?.storedCustomerId }));
+    const bridging = merged.length > 0 ? keys.filter((k) => state.owners.has(keyOf(k))) : [];
+    const isBridge = (k: IdentifierKey) => bridging.some((b) => keyOf(b) === keyOf(k));
+    const pointed = toPoint.map((k) => ({
+      ...k,
+      merges: (state.owners.get(keyOf(k))?.merges ?? 0) + (isBridge(k) ? 1 : 0),
+    }));
+    const newTypes = addCounts(
+      ...toPoint.filter((k) => k.storedOwner === undefined).map((k) => ({ [k.type]: 1 })),
+    );
+    const survivorTypes = addCounts(survivor.idTypes ?? {}, ...merged.map((o) => o.idTypes ?? {}), newTypes);
+    const bridges = bridging.filter((k) => !toPoint.some((p) => keyOf(p) === keyOf(k)));
     if (toPoint.length === 0 && merged.length === 0)
       return { kind: 'linked', customerId: survivor.customerId, mergedCustomerIds: [] };
     const rule =
@@ -121,7 +177,12 @@ export const resolveIdentity = async (
             .map((k) => k.type)
             .join('+')}`
         : `link:${keys[0]?.type}`;
-    if (await ports.commit({ kind: 'link', survivor, merged, identifiers: toPoint }, { event, rule }))
+    if (
+      await ports.commit(
+        { kind: 'link', survivor, merged, identifiers: pointed, bridges, survivorTypes },
+        { event, rule },
+      )
+    )
       return {
         kind: 'linked',
         customerId: survivor.customerId,
