@@ -8,6 +8,7 @@ import { eventPatternBench } from './event-pattern.bench.ts';
 import { identityBench } from './identity.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
 import { localStackBench } from './local-stack.bench.ts';
+import { piiVaultBench } from './pii-vault.bench.ts';
 
 export type Bench = { readonly summary: string; readonly run: () => Promise<void> };
 
@@ -17,6 +18,7 @@ const benches: Readonly<Record<string, Bench>> = {
   patterns: eventPatternBench,
   local: localStackBench,
   identity: identityBench,
+  pii: piiVaultBench,
 };
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
