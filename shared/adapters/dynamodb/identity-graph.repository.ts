@@ -12,7 +12,7 @@ import type {
 } from '../../use-cases/identity/resolve-identity.use-case.ts';
 import { batchGetConsistent } from './batch-get.ts';
 import { keys } from './table-keys.ts';
-import { type TransactItem, transactIfUnchanged } from './transact.ts';
+import { nextVersionOfActiveCustomer, type TransactItem, transactIfUnchanged } from './transact.ts';
 
 const MAX_MERGE_HOPS = 16;
 
@@ -171,21 +171,14 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
         items.push(linkItem(c.customer.customerId, k, evidence, at));
       }
     } else {
-      items.push({
-        Update: {
-          TableName: tableName,
-          Key: keys.customer(c.survivor.customerId),
-          UpdateExpression: `SET version = version + :one${c.survivorTypes ? ', idTypes = :types' : ''}`,
-          ConditionExpression: 'version = :v AND #s = :active',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':v': c.survivor.version,
-            ':active': 'active',
-            ...(c.survivorTypes ? { ':types': c.survivorTypes } : {}),
-          },
-        },
-      });
+      items.push(
+        nextVersionOfActiveCustomer(
+          tableName,
+          keys.customer(c.survivor.customerId),
+          c.survivor.version,
+          c.survivorTypes ? { set: 'idTypes = :types', values: { ':types': c.survivorTypes } } : {},
+        ),
+      );
       for (const k of c.bridges ?? [])
         items.push({
           Update: {
@@ -196,24 +189,13 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
           },
         });
       for (const m of c.merged) {
-        items.push({
-          Update: {
-            TableName: tableName,
-            Key: keys.customer(m.customerId),
-            UpdateExpression:
-              'SET version = version + :one, #s = :merged, mergedInto = :into, mergedAt = :at REMOVE gsi1pk, gsi1sk',
-            ConditionExpression: 'version = :v AND #s = :active',
-            ExpressionAttributeNames: { '#s': 'status' },
-            ExpressionAttributeValues: {
-              ':one': 1,
-              ':v': m.version,
-              ':active': 'active',
-              ':merged': 'merged',
-              ':into': c.survivor.customerId,
-              ':at': at,
-            },
-          },
-        });
+        items.push(
+          nextVersionOfActiveCustomer(tableName, keys.customer(m.customerId), m.version, {
+            set: '#s = :merged, mergedInto = :into, mergedAt = :at',
+            remove: 'gsi1pk, gsi1sk',
+            values: { ':merged': 'merged', ':into': c.survivor.customerId, ':at': at },
+          }),
+        );
         items.push({
           Put: {
             TableName: tableName,

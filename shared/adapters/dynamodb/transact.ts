@@ -22,3 +22,34 @@ export const transactIfUnchanged = async (
     throw error;
   }
 };
+
+/**
+ * The update that moves an active customer record to its next version — the optimistic lock every change
+ * to the identity graph takes — with extra `SET` / `ADD` clauses and their values.
+ */
+export const nextVersionOfActiveCustomer = (
+  tableName: string,
+  key: Record<string, string>,
+  expectedVersion: number,
+  extra: {
+    readonly set?: string;
+    readonly remove?: string;
+    readonly add?: string;
+    readonly values?: Record<string, unknown>;
+  } = {},
+): TransactItem => ({
+  Update: {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: [
+      `SET version = version + :one${extra.set ? `, ${extra.set}` : ''}`,
+      extra.remove ? `REMOVE ${extra.remove}` : '',
+      extra.add ? `ADD ${extra.add}` : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
+    ConditionExpression: 'version = :v AND #s = :active',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':one': 1, ':v': expectedVersion, ':active': 'active', ...extra.values },
+  },
+});

@@ -7,7 +7,7 @@ import type { UnmergePorts } from '../../use-cases/identity/unmerge-customer.use
 import { batchGetConsistent } from './batch-get.ts';
 import { customerSubtree } from './identity-graph.repository.ts';
 import { keys } from './table-keys.ts';
-import { transactIfUnchanged } from './transact.ts';
+import { nextVersionOfActiveCustomer, transactIfUnchanged } from './transact.ts';
 
 // DynamoDB transactions hold at most 100 items; 6 are the customers, the records and the outbox.
 const MAX_REPOINTS = 94;
@@ -97,21 +97,10 @@ export const dynamoUnmerge = (
           },
         },
       },
-      {
-        Update: {
-          TableName: tableName,
-          Key: keys.customer(survivorId),
-          UpdateExpression: 'SET version = version + :one ADD keptApart :other',
-          ConditionExpression: 'version = :v AND #s = :active',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':v': c.survivor.version,
-            ':active': 'active',
-            ':other': new Set([restoredId]),
-          },
-        },
-      },
+      nextVersionOfActiveCustomer(tableName, keys.customer(survivorId), c.survivor.version, {
+        add: 'keptApart :other',
+        values: { ':other': new Set([restoredId]) },
+      }),
       { Delete: { TableName: tableName, Key: keys.customerMerge(survivorId, restoredId) } },
       {
         Put: {
