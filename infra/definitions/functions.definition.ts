@@ -86,6 +86,17 @@ export const unmergeCustomerFunction = {
   bindings: { table: 'readWrite' },
 } as const satisfies FunctionDefinition;
 
+/** The suggested-match review queue: list pending pairs, approve (merge) or reject (keep apart). */
+export const reviewSuggestedMatchesFunction = {
+  id: 'ReviewSuggestedMatches',
+  entry: 'functions/identity/review-suggested-matches.api.ts',
+  description:
+    'GET /identity/suggested-matches and POST …/{pair}/decision: approve merges, reject keeps apart',
+  timeoutSeconds: 10,
+  memoryMb: 512,
+  bindings: { table: 'readWrite', piiVault: true },
+} as const satisfies FunctionDefinition;
+
 /** After an unmerge: both profiles rebuilt from their events, which move to the customer they belong to. */
 export const rebuildProfilesFunction = {
   id: 'RebuildProfiles',
@@ -115,6 +126,7 @@ export const functions = [
   resolveIdentitiesFunction,
   readCustomersFunction,
   unmergeCustomerFunction,
+  reviewSuggestedMatchesFunction,
   rebuildProfilesFunction,
   publishDomainEventsFunction,
 ] as const satisfies readonly FunctionDefinition[];

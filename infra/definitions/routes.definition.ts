@@ -3,6 +3,7 @@ import {
   getHealthFunction,
   getQualityFunction,
   readCustomersFunction,
+  reviewSuggestedMatchesFunction,
   unmergeCustomerFunction,
 } from './functions.definition.ts';
 import type { RouteDefinition } from './resource.types.ts';
@@ -47,6 +48,20 @@ export const routes = [
     method: 'POST',
     path: '/customers/{id}/unmerge',
     functionId: unmergeCustomerFunction.id,
+    auth: { groups: ['admin'] },
+  },
+  {
+    id: 'ListSuggestedMatches',
+    method: 'GET',
+    path: '/identity/suggested-matches',
+    functionId: reviewSuggestedMatchesFunction.id,
+    auth: { groups: ['admin', 'service'] },
+  },
+  {
+    id: 'DecideSuggestedMatch',
+    method: 'POST',
+    path: '/identity/suggested-matches/{pair}/decision',
+    functionId: reviewSuggestedMatchesFunction.id,
     auth: { groups: ['admin'] },
   },
 ] as const satisfies readonly RouteDefinition[];

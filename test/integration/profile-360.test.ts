@@ -218,4 +218,74 @@ describe('Profile 360 on the local stack: one person from four channels', () => 
         expect(text).not.toMatch(/李娜|李那|漕溪北路|li\.na@example\.com/);
       }
   });
+
+  it('queues a likely match for review; an admin approves one pair (merged) and rejects another (kept apart for good)', async () => {
+    const producer = createChannelProducer({
+      client: stack.clients.kinesis,
+      streamName: stack.names.stream(ingestStream.id),
+    });
+    // Two pairs of records that agree on name and city only: likely, never sure.
+    const record = (id: string, identities: Record<string, string>, name: string) => ({
+      specVersion: '1',
+      messageId: id,
+      occurredAt: '2026-10-10 10:00:00',
+      type: 'app.event',
+      source: 'app-backend',
+      channel: 'app',
+      identities,
+      traits: { name, city: '杭州' },
+      payload: { name: 'Opened' },
+    });
+    const sent = await producer.send([
+      record('rv-1a', { deviceId: 'rv-dev-1a' }, '王芳'),
+      record('rv-1b', { email: 'rv-1b@example.com' }, '王芳'),
+      record('rv-2a', { deviceId: 'rv-dev-2a' }, '陈静'),
+      record('rv-2b', { email: 'rv-2b@example.com' }, '陈静'),
+    ] as never);
+    expect(sent.failed).toEqual([]);
+    type Suggestion = { pairKey: string; customerId: string; candidateId: string; status: string };
+    const pending = await eventually(
+      async () => ((await call('service', '/identity/suggested-matches')).body.items as Suggestion[]) ?? [],
+      (items) => items.length >= 2,
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    const ofDevice = async (device: string) => (await lookup('deviceId', device))?.customerId;
+    const pairOf = async (device: string) => {
+      const id = await ofDevice(device);
+      const found = pending.find((p) => p.customerId === id || p.candidateId === id);
+      if (!found) throw new Error(`no suggestion for ${device}`);
+      return found;
+    };
+    const approve = await pairOf('rv-dev-1a');
+    const reject = await pairOf('rv-dev-2a');
+    const decide = (role: 'admin' | 'service', p: Suggestion, verdict: string) =>
+      call(role, `/identity/suggested-matches/${encodeURIComponent(p.pairKey)}/decision`, {
+        method: 'POST',
+        body: JSON.stringify({ verdict, note: 'checked by phone' }),
+      });
+
+    // Act
+    expect((await decide('service', approve, 'approve')).status).toBe(403);
+    const approved = await decide('admin', approve, 'approve');
+    const rejected = await decide('admin', reject, 'reject');
+
+    // Assess: the approved pair is one customer, with the reviewer in its lineage; the rejected pair stays two,
+    // and a later event carrying both of their identifiers does not merge them.
+    expect(approved).toMatchObject({ status: 200, body: { effect: { kind: 'merge' } } });
+    expect(rejected).toMatchObject({ status: 200, body: { effect: { kind: 'keep-apart' } } });
+    expect((await decide('admin', approve, 'reject')).status).toBe(409);
+    const merged = await lookup('email', 'rv-1b@example.com');
+    expect(merged?.customerId).toBe(await ofDevice('rv-dev-1a'));
+    expect(merged?.merges.some((m) => m.rule.startsWith('review:approved by'))).toBe(true);
+    await producer.send([
+      { ...record('rv-2ab', { deviceId: 'rv-dev-2a', email: 'rv-2b@example.com' }, '陈静') },
+    ] as never);
+    await eventually(
+      // It goes with its strongest identifier (the e-mail); the device's customer stays apart.
+      async () => (await lookup('email', 'rv-2b@example.com'))?.profile?.computed.eventCount,
+      (n) => n === 2,
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(await ofDevice('rv-dev-2a')).not.toBe((await lookup('email', 'rv-2b@example.com'))?.customerId);
+  });
 });

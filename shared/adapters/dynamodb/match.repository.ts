@@ -1,15 +1,18 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { ComparisonTraits } from '../../domain/identity/candidate-matcher.ts';
 import { pairKey, type SuggestedMatch, upsertSuggestedMatch } from '../../domain/identity/review-queue.ts';
 import { keptApart } from '../../domain/identity/unmerge-plan.ts';
 import type { CustomerProfile } from '../../domain/profile/customer-profile.ts';
 import type { ProbabilisticMatchPorts } from '../../use-cases/identity/match-probabilistically.use-case.ts';
+import type { ReviewPorts } from '../../use-cases/identity/review-suggested-match.use-case.ts';
 import type { dynamoIdentityGraph } from './identity-graph.repository.ts';
 import { keys } from './table-keys.ts';
 
@@ -112,7 +115,7 @@ export const dynamoMatchPorts = (
 
   merge: async (survivor, other, explanation) => {
     const merged = await deps.graph.mergeCustomers(survivor, other, {
-      event: deps.event as Parameters<typeof deps.graph.mergeCustomers>[2]['event'],
+      event: deps.event,
       rule: `probabilistic:p=${explanation.probability.toFixed(6)}`,
       explanation: explanation.text,
     });
@@ -137,3 +140,90 @@ export const dynamoMatchPorts = (
     );
   },
 });
+
+/** The review queue's side in the single table: items under `SUGGEST#<pair>`, listed through GSI1. */
+export const dynamoReviewPorts = (
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  deps: {
+    readonly graph: ReturnType<typeof dynamoIdentityGraph>;
+    readonly onMerged: (survivor: string, merged: readonly string[]) => Promise<void>;
+  },
+): ReviewPorts & { readonly pending: (limit: number) => Promise<SuggestedMatch[]> } => {
+  const strip = (item: Record<string, unknown>): SuggestedMatch => {
+    const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = item;
+    return rest as SuggestedMatch;
+  };
+  return {
+    get: async (pair) => {
+      const got = await db.send(
+        new GetCommand({ TableName: tableName, Key: keys.suggestedMatch(pair), ConsistentRead: true }),
+      );
+      return got.Item ? strip(got.Item) : undefined;
+    },
+    current: async (ids) => {
+      const { finalOf } = await deps.graph.customersFrom(ids);
+      return new Map(ids.map((id) => [id, finalOf(id)]));
+    },
+    save: async (item, previousStatus) => {
+      try {
+        await db.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...item,
+              ...keys.suggestedMatch(item.pairKey),
+              gsi1pk: 'SUGGESTED',
+              gsi1sk: `${item.status}#${item.suggestedAt}#${item.pairKey}`,
+            },
+            ConditionExpression: '#s = :was',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: { ':was': previousStatus },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+    merge: async (a, b, item) => {
+      const merged = await deps.graph.mergeCustomers(a, b, {
+        event: { eventId: `review:${item.pairKey}`, source: 'review', channel: 'review' },
+        rule: `review:approved by ${item.decision?.by ?? 'unknown'} (p=${item.probability.toFixed(6)})`,
+        explanation: item.explanation.text,
+      });
+      if (merged.merged.length > 0) await deps.onMerged(merged.survivor, merged.merged);
+    },
+    keepApart: async (a, b) => {
+      for (const [id, other] of [
+        [a, b],
+        [b, a],
+      ] as const)
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.customer(id),
+            // A new version, so a resolver that read the pair before this decision retries and sees it.
+            UpdateExpression: 'SET version = version + :one ADD keptApart :other',
+            ExpressionAttributeValues: { ':one': 1, ':other': new Set([other]) },
+          }),
+        );
+    },
+    pending: async (limit) =>
+      (
+        (
+          await db.send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'gsi1',
+              KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :s)',
+              ExpressionAttributeValues: { ':p': 'SUGGESTED', ':s': 'pending#' },
+              ScanIndexForward: false,
+              Limit: limit,
+            }),
+          )
+        ).Items ?? []
+      ).map(strip),
+  };
+};

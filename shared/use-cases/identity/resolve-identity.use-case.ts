@@ -63,7 +63,8 @@ export type IdentityGraphPorts = {
   readonly commit: (
     commit: ResolutionCommit,
     evidence: {
-      readonly event: Pick<CleanedEventV1, 'eventId' | 'source' | 'channel'>;
+      /** What brought it about: an event, or a reviewer's decision (`source: 'review'`). */
+      readonly event: { readonly eventId: string; readonly source: string; readonly channel: string };
       readonly rule: string;
       /** How a probabilistic match scored, field by field (no values). */
       readonly explanation?: string;

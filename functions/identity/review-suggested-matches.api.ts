@@ -1,0 +1,90 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
+import { customerKeyVaultFromEnv } from '#shared/adapters/crypto/customer-key.vault.ts';
+import { dynamoIdentityGraph } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
+import { dynamoReviewPorts } from '#shared/adapters/dynamodb/match.repository.ts';
+import { dynamoProfiles } from '#shared/adapters/dynamodb/profile.repository.ts';
+import { DEFAULT_PROFILE_CONFIG } from '#shared/domain/profile/profile.updater.ts';
+import { DEFAULT_TIMELINE_CONFIG } from '#shared/domain/profile/profile-timeline.ts';
+import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
+import { readEnv } from '#shared/runtime/env.ts';
+import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
+import { reviewSuggestedMatch } from '#shared/use-cases/identity/review-suggested-match.use-case.ts';
+import { mergeCustomerProfiles } from '#shared/use-cases/profile/update-profile.use-case.ts';
+
+const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
+const now = () => new Date().toISOString();
+const db = documentClient();
+const profiles = dynamoProfiles(
+  db,
+  env.CUSTOMER_TABLE_NAME,
+  customerKeyVaultFromEnv(db, env.CUSTOMER_TABLE_NAME),
+);
+const review = dynamoReviewPorts(db, env.CUSTOMER_TABLE_NAME, {
+  graph: dynamoIdentityGraph(db, env.CUSTOMER_TABLE_NAME, now),
+  onMerged: async (survivor, merged) => {
+    await mergeCustomerProfiles(
+      survivor,
+      merged,
+      profiles,
+      { profile: DEFAULT_PROFILE_CONFIG, timeline: DEFAULT_TIMELINE_CONFIG },
+      now(),
+    );
+  },
+});
+const decisionBody = z.strictObject({
+  verdict: z.enum(['approve', 'reject']),
+  note: z.string().trim().min(1).max(1024).optional(),
+});
+
+/**
+ * The suggested-match review queue: `GET /identity/suggested-matches` (pending, newest first; admin and
+ * service) and `POST /identity/suggested-matches/{pair}/decision` `{ verdict: approve|reject, note? }`
+ * (admin): approve merges the two customers, reject keeps them apart for good.
+ */
+export const handler = async (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<APIGatewayProxyResultV2> => {
+  const caller = callerOf(event);
+  const pair = event.pathParameters?.pair;
+  if (!pair) {
+    if (!callerIsIn(caller, ['admin', 'service'])) return problemResponse(403, 'Forbidden');
+    return jsonResponse(200, { items: await review.pending(100) });
+  }
+  if (!callerIsIn(caller, ['admin']))
+    return problemResponse(403, 'Forbidden', 'deciding a match needs the admin role');
+  let json: unknown;
+  try {
+    json = JSON.parse(
+      event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''),
+    );
+  } catch {
+    return problemResponse(400, 'Invalid body', 'expected JSON: { verdict: approve|reject, note? }');
+  }
+  const body = decisionBody.safeParse(json);
+  if (!body.success)
+    return problemResponse(
+      400,
+      'Invalid body',
+      body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    );
+  const outcome = await reviewSuggestedMatch(
+    decodeURIComponent(pair),
+    {
+      verdict: body.data.verdict,
+      by: caller.subject,
+      at: now(),
+      ...(body.data.note ? { note: body.data.note } : {}),
+    },
+    review,
+  );
+  switch (outcome.kind) {
+    case 'decided':
+      return jsonResponse(200, { item: outcome.item, effect: outcome.effect });
+    case 'not-found':
+      return problemResponse(404, 'No such suggested match');
+    case 'conflict':
+      return problemResponse(409, 'Already decided the other way', `status: ${outcome.item.status}`);
+  }
+};
