@@ -168,7 +168,7 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         });
-        items.push(linkItem(c.customer.customerId, k, evidence, at));
+        items.push(linkItem(c.customer.customerId, k, { ...evidence, rule: `new:${k.type}` }, at));
       }
     } else {
       items.push(
