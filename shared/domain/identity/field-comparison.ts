@@ -70,19 +70,64 @@ const maskOf = (s: string): number => {
   return mask;
 };
 
+/** Shared character counts for `sharedCharacters`; every slot is back to 0 between calls. */
+const charCounts = new Int32Array(128);
+
 /**
- * An upper bound of Jaro-Winkler from the characters each side has that the other has at all: Jaro's
- * matches cannot exceed them. Most random pairs fail the lowest threshold on this bound alone.
+ * How many characters the two strings have in common as multisets (Σ min of the counts per character):
+ * Jaro's matches, which pair equal characters one to one, cannot exceed it. Characters beyond ASCII share
+ * one slot, which only raises the count.
  */
-const jaroWinklerBound = (a: string, maskA: number, b: string, maskB: number): number => {
+const sharedCharacters = (a: string, b: string): number => {
+  for (let i = 0; i < a.length; i++) {
+    const c = Math.min(a.charCodeAt(i), 127);
+    charCounts[c] = (charCounts[c] ?? 0) + 1;
+  }
+  let shared = 0;
+  for (let i = 0; i < b.length; i++) {
+    const c = Math.min(b.charCodeAt(i), 127);
+    const have = charCounts[c] ?? 0;
+    if (have > 0) {
+      charCounts[c] = have - 1;
+      shared++;
+    }
+  }
+  for (let i = 0; i < a.length; i++) charCounts[Math.min(a.charCodeAt(i), 127)] = 0;
+  return shared;
+};
+
+/** Bounds are compared with this much slack, so rounding can never make a bound skip a pair it should not. */
+const BOUND_SLACK = 1e-9;
+
+/**
+ * An upper bound of Jaro-Winkler, in two steps of increasing cost: Jaro with no transpositions and as many
+ * matches as (1) the characters each side has that the other has at all (one bit per character class), then
+ * (2) the characters the two have in common as multisets; Winkler's boost with the actual common prefix (at
+ * most 4). Most random pairs fail the lowest threshold on the first step alone, almost all on the second;
+ * only the rest pay for Jaro-Winkler itself. `below` is the lowest threshold: the bound is exact enough to
+ * decide "below it" (it returns a value < `below` only when Jaro-Winkler is < `below`).
+ */
+const jaroWinklerBound = (a: string, maskA: number, b: string, maskB: number, below: number): number => {
+  const la = a.length;
+  const lb = b.length;
+  const max = Math.min(4, la, lb);
+  let prefix = 0;
+  while (prefix < max && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  const boost = prefix * 0.1;
   let inB = 0;
-  for (let i = 0; i < a.length; i++) if ((maskB & bitOf(a.charCodeAt(i))) !== 0) inB++;
+  for (let i = 0; i < la; i++) if ((maskB & bitOf(a.charCodeAt(i))) !== 0) inB++;
   let inA = 0;
-  for (let i = 0; i < b.length; i++) if ((maskA & bitOf(b.charCodeAt(i))) !== 0) inA++;
-  const m = Math.min(inA, inB);
+  for (let i = 0; i < lb; i++) if ((maskA & bitOf(b.charCodeAt(i))) !== 0) inA++;
+  let m = Math.min(inA, inB);
   if (m === 0) return 0;
-  const j = (m / a.length + m / b.length + 1) / 3;
-  return j + 0.4 * (1 - j);
+  let j = (m / la + m / lb + 1) / 3;
+  let bound = j + boost * (1 - j);
+  if (bound < below - BOUND_SLACK) return bound;
+  m = sharedCharacters(a, b);
+  if (m === 0) return 0;
+  j = (m / la + m / lb + 1) / 3;
+  bound = j + boost * (1 - j);
+  return bound;
 };
 
 /** Features of one field for every record (`values[i]` is record i's raw value). */
@@ -180,7 +225,7 @@ export const compileComparison = (
           const s =
             ca === cb
               ? 1
-              : jaroWinklerBound(ca, masks[i] ?? 0, cb, masks[j] ?? 0) < lowest
+              : jaroWinklerBound(ca, masks[i] ?? 0, cb, masks[j] ?? 0, lowest) < lowest - BOUND_SLACK
                 ? 0
                 : jaroWinkler(ca, cb);
           if (s >= lowest)

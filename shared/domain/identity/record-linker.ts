@@ -1,7 +1,7 @@
 import { type BlockingRule, type CandidatePairs, generateCandidates } from './blocking.rule.ts';
 import {
   type ComparisonPatterns,
-  estimateU,
+  estimateUFromCounts,
   expectationMaximisation,
   type FellegiSunterModel,
   fellegiSunterModel,
@@ -164,6 +164,9 @@ const levelsOf = (
   return levels;
 };
 
+/** Random record pairs (record indexes `a[k]`, `b[k]`) whose comparison levels give u. */
+export type SamplePairs = { readonly a: Int32Array; readonly b: Int32Array; readonly count: number };
+
 /** Random pairs for u: every pair when there are fewer than asked, else a seeded sample. */
 const samplePairs = (
   n: number,
@@ -171,7 +174,7 @@ const samplePairs = (
   wanted: number,
   total: number,
   random: RandomSource,
-): { a: Int32Array; b: Int32Array; count: number } => {
+): SamplePairs => {
   if (total <= wanted) {
     const a = new Int32Array(total);
     const b = new Int32Array(total);
@@ -213,12 +216,35 @@ const pairCount = (n: number, sourceOf: Int32Array | undefined): number => {
   return total;
 };
 
-/**
- * Fits the model and scores every candidate pair; no threshold applied. `linkRecords` is this plus
- * clustering; use this to look at several thresholds without fitting again.
- * Throws on duplicate record ids or more than 13 compared fields (configuration errors).
+/*
+ * The batch path in stages, so a runtime can spread it over threads (see
+ * `shared/adapters/compute/parallel-record-linker.ts`) while `scoreRecords` runs them in one:
+ *   planLink → sampleUPairs → compareCandidates → countSampleLevels (any slices, any order) → fitAndScore.
+ * u only needs, per field, how many sample pairs fall on each level: counts of slices add up exactly, so any
+ * split of the sample gives the same u as one pass.
  */
-export const scoreRecords = (records: readonly IdentityRecord[], config: LinkConfig = {}): ScoredRecords => {
+
+/** What a link needs before any feature is computed: validated configuration, compared fields, sources. */
+export type LinkPlan = {
+  readonly mode: LinkMode;
+  readonly n: number;
+  readonly recordIds: readonly string[];
+  /** The configured comparisons restricted to fields some record has (at most 13). */
+  readonly comparisons: readonly FieldComparison[];
+  readonly rules: readonly BlockingRule[];
+  /** The kind of features each field gets (compared, swapped-with and blocking fields). */
+  readonly kinds: ReadonlyMap<string, FieldKind>;
+  /** Link mode: each record's source as a small integer. */
+  readonly sourceOf: Int32Array | undefined;
+  /** Admissible record pairs (all pairs in dedupe mode, cross-source pairs in link mode). */
+  readonly totalPairs: number;
+};
+
+/**
+ * Validates the configuration against the records and plans the link. Throws on duplicate record ids or
+ * more than 13 compared fields (configuration errors).
+ */
+export const planLink = (records: readonly IdentityRecord[], config: LinkConfig = {}): LinkPlan => {
   const mode = config.mode ?? 'dedupe';
   const n = records.length;
   const recordIds = records.map((r) => r.recordId);
@@ -229,7 +255,6 @@ export const scoreRecords = (records: readonly IdentityRecord[], config: LinkCon
     throw new Error(`at most ${MAX_COMPARED_FIELDS} fields can be compared, got ${comparisons.length}`);
   const rules = config.blockingRules ?? DEFAULT_BLOCKING_RULES;
 
-  // 1. Features, once per record and field.
   const kinds = new Map<string, FieldKind>();
   for (const c of comparisons) {
     kinds.set(c.field, c.kind);
@@ -238,20 +263,6 @@ export const scoreRecords = (records: readonly IdentityRecord[], config: LinkCon
   }
   for (const r of rules)
     for (const k of r.keys) if (!kinds.has(k.field)) kinds.set(k.field, DEFAULT_KIND[k.field] ?? 'text');
-  const features = new Map<string, FieldFeatures>();
-  for (const [field, kind] of kinds)
-    features.set(
-      field,
-      extractFeatures(
-        kind,
-        records.map((r) => r.fields[field]),
-      ),
-    );
-  const compiled = comparisons.map((c) => compileComparison(c, features));
-  const phase = config.onPhase ?? (() => {});
-  phase('features');
-  const levelCounts = compiled.map((c) => c.labels.length);
-  const F = compiled.length;
 
   let sourceOf: Int32Array | undefined;
   if (mode === 'link') {
@@ -267,40 +278,158 @@ export const scoreRecords = (records: readonly IdentityRecord[], config: LinkCon
       sourceOf[i] = id;
     }
   }
+  return { mode, n, recordIds, comparisons, rules, kinds, sourceOf, totalPairs: pairCount(n, sourceOf) };
+};
 
+/** The random pairs u is counted on: `config.uSamplePairs` of them drawn from `config.random`. */
+export const sampleUPairs = (plan: LinkPlan, config: LinkConfig = {}): SamplePairs =>
+  samplePairs(
+    plan.n,
+    plan.sourceOf,
+    config.uSamplePairs ?? 100_000,
+    plan.totalPairs,
+    config.random ?? seededRandom(1),
+  );
+
+/** Features of the given fields (`field → kind`) for every record. */
+const featuresOf = (
+  records: readonly IdentityRecord[],
+  kinds: Iterable<readonly [string, FieldKind]>,
+): Map<string, FieldFeatures> => {
+  const features = new Map<string, FieldFeatures>();
+  for (const [field, kind] of kinds)
+    features.set(
+      field,
+      extractFeatures(
+        kind,
+        records.map((r) => r.fields[field]),
+      ),
+    );
+  return features;
+};
+
+/** One field's raw values for every record (`values[i]` is record i's), with the kind of its features. */
+export type FieldColumn = {
+  readonly field: string;
+  readonly kind: FieldKind;
+  readonly values: readonly (string | undefined)[];
+};
+
+/**
+ * The columns the comparisons read (compared and swapped-with fields): all that a thread counting u needs
+ * from the records, as plain data it can be sent.
+ */
+export const comparedColumns = (plan: LinkPlan, records: readonly IdentityRecord[]): FieldColumn[] => {
+  const fields = new Set<string>();
+  for (const c of plan.comparisons) {
+    fields.add(c.field);
+    if (c.kind === 'name' && c.swapWith) fields.add(c.swapWith);
+  }
+  return [...fields].map((field) => ({
+    field,
+    kind: plan.kinds.get(field) ?? 'text',
+    values: records.map((r) => r.fields[field]),
+  }));
+};
+
+/**
+ * The comparisons compiled against features of the given columns: what `countSampleLevels` runs elsewhere
+ * than in `compareCandidates`. The levels are the same as there, since a field's features depend on its
+ * values and kind only.
+ */
+export const compileComparisons = (
+  comparisons: readonly FieldComparison[],
+  columns: readonly FieldColumn[],
+): CompiledComparison[] => {
+  const features = new Map<string, FieldFeatures>();
+  for (const c of columns) features.set(c.field, extractFeatures(c.kind, c.values));
+  return comparisons.map((c) => compileComparison(c, features));
+};
+
+/** Levels are counted per field in slots of this many (levels are < 16). */
+export const LEVEL_SLOTS = 16;
+
+/**
+ * Adds, for sample pairs `from` ≤ k < `to`, one to `counts[f * LEVEL_SLOTS + level]` per field f: the
+ * level counts u is estimated from. Slices may be counted in any order, by any thread, into separate
+ * arrays; summing them gives exactly the counts of one pass over the whole sample.
+ */
+export const countSampleLevels = (
+  comparisons: readonly CompiledComparison[],
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  from: number,
+  to: number,
+  counts: Float64Array = new Float64Array(comparisons.length * LEVEL_SLOTS),
+): Float64Array => {
+  for (let f = 0; f < comparisons.length; f++) {
+    const c = comparisons[f];
+    if (!c) continue;
+    const levelOf = c.levelOf;
+    const base = f * LEVEL_SLOTS;
+    for (let p = from; p < to; p++) {
+      const slot = base + levelOf(a[p] ?? 0, b[p] ?? 0);
+      counts[slot] = (counts[slot] ?? 0) + 1;
+    }
+  }
+  return counts;
+};
+
+/** Candidate pairs with their comparison patterns. */
+export type ComparedCandidates = {
+  readonly compiled: readonly CompiledComparison[];
+  readonly candidates: CandidatePairs;
+  readonly patterns: ComparisonPatterns;
+};
+
+/** Features, blocking and the comparison patterns of the candidate pairs (phases `features` to `comparison`). */
+export const compareCandidates = (
+  plan: LinkPlan,
+  records: readonly IdentityRecord[],
+  config: LinkConfig = {},
+): ComparedCandidates => {
+  const phase = config.onPhase ?? (() => {});
+  // 1. Features, once per record and field.
+  const features = featuresOf(records, plan.kinds);
+  const compiled = plan.comparisons.map((c) => compileComparison(c, features));
+  phase('features');
   // 2–3. Candidates and their comparison patterns.
   const candidates = generateCandidates({
-    rules,
+    rules: plan.rules,
     features,
-    n,
-    sourceOf,
+    n: plan.n,
+    sourceOf: plan.sourceOf,
     maxBlockSize: config.maxBlockSize ?? 400,
   });
   phase('blocking');
-  const candidatePatterns = tabulatePatterns(
+  const patterns = tabulatePatterns(
     levelsOf(compiled, candidates.a, candidates.b, candidates.count),
     candidates.count,
-    F,
+    compiled.length,
   );
-
   phase('comparison');
+  return { compiled, candidates, patterns };
+};
 
-  // 4. u from random pairs; m and the candidate match share by EM.
-  const totalPairs = pairCount(n, sourceOf);
-  const sample = samplePairs(
-    n,
-    sourceOf,
-    config.uSamplePairs ?? 100_000,
-    totalPairs,
-    config.random ?? seededRandom(1),
+/**
+ * u from the sample's level counts (`countSampleLevels`, summed over slices), m and the candidate match share
+ * by EM, then a probability per candidate pair (phases `em` and `scoring`; the caller ends `u-sample`).
+ */
+export const fitAndScore = (
+  plan: LinkPlan,
+  compared: ComparedCandidates,
+  sampleCounts: Float64Array,
+  samplePairCount: number,
+  config: LinkConfig = {},
+): ScoredRecords => {
+  const phase = config.onPhase ?? (() => {});
+  const { compiled, candidates, patterns: candidatePatterns } = compared;
+  const levelCounts = compiled.map((c) => c.labels.length);
+  const F = compiled.length;
+  const u = estimateUFromCounts(
+    levelCounts.map((L, f) => sampleCounts.subarray(f * LEVEL_SLOTS, f * LEVEL_SLOTS + L)),
+    levelCounts,
   );
-  const samplePatterns: ComparisonPatterns = tabulatePatterns(
-    levelsOf(compiled, sample.a, sample.b, sample.count),
-    sample.count,
-    F,
-  );
-  const u = estimateU(samplePatterns, levelCounts);
-  phase('u-sample');
   const em = expectationMaximisation({
     patterns: candidatePatterns,
     levelCounts,
@@ -311,7 +440,7 @@ export const scoreRecords = (records: readonly IdentityRecord[], config: LinkCon
   // EM's share is among candidates; as a prior over all pairs it is scaled by candidates / all pairs.
   const prior =
     config.prior ??
-    Math.min(Math.max((em.lambda * candidates.count) / Math.max(totalPairs, 1), 1e-12), 1 - 1e-9);
+    Math.min(Math.max((em.lambda * candidates.count) / Math.max(plan.totalPairs, 1), 1e-12), 1 - 1e-9);
   const model = fellegiSunterModel(
     compiled.map((c, f) => ({ field: c.field, labels: c.labels, m: em.m[f] ?? [], u: u[f] ?? [] })),
     prior,
@@ -328,21 +457,36 @@ export const scoreRecords = (records: readonly IdentityRecord[], config: LinkCon
 
   phase('scoring');
   return {
-    recordIds,
-    mode,
+    recordIds: plan.recordIds,
+    mode: plan.mode,
     pairs: { a: candidates.a, b: candidates.b, probability, count: candidates.count },
     model,
     diagnostics: {
-      records: n,
+      records: plan.n,
       candidatePairs: candidates.count,
       blocking: candidates.perRule,
       comparisonPatterns: P,
-      uSamplePairs: sample.count,
+      uSamplePairs: samplePairCount,
       candidateMatchShare: em.lambda,
       emIterations: em.iterations,
       emConverged: em.converged,
     },
   };
+};
+
+/**
+ * Fits the model and scores every candidate pair; no threshold applied. `linkRecords` is this plus
+ * clustering; use this to look at several thresholds without fitting again.
+ * Throws on duplicate record ids or more than 13 compared fields (configuration errors).
+ */
+export const scoreRecords = (records: readonly IdentityRecord[], config: LinkConfig = {}): ScoredRecords => {
+  const plan = planLink(records, config);
+  const compared = compareCandidates(plan, records, config);
+  // 4. u from random pairs; m and the candidate match share by EM.
+  const sample = sampleUPairs(plan, config);
+  const counts = countSampleLevels(compared.compiled, sample.a, sample.b, 0, sample.count);
+  config.onPhase?.('u-sample');
+  return fitAndScore(plan, compared, counts, sample.count, config);
 };
 
 /** Matched pairs and clusters of scored records at a threshold. */

@@ -3,12 +3,28 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { estimateU, tabulatePatterns } from '../../../../shared/domain/identity/fellegi-sunter.model.ts';
 import {
   compileComparison,
   extractFeatures,
   type FieldComparison,
 } from '../../../../shared/domain/identity/field-comparison.ts';
-import { type IdentityRecord, linkRecords } from '../../../../shared/domain/identity/record-linker.ts';
+import { jaroWinkler } from '../../../../shared/domain/identity/jaro-winkler.comparator.ts';
+import { comparableName } from '../../../../shared/domain/identity/pinyin.normaliser.ts';
+import {
+  compareCandidates,
+  comparedColumns,
+  compileComparisons,
+  countSampleLevels,
+  fitAndScore,
+  type IdentityRecord,
+  LEVEL_SLOTS,
+  linkRecords,
+  planLink,
+  type ScoredRecords,
+  sampleUPairs,
+  scoreRecords,
+} from '../../../../shared/domain/identity/record-linker.ts';
 import {
   parseRecordMapping,
   RecordMappingError,
@@ -33,6 +49,54 @@ const levelOf = (
     features.set(comparison.swapWith, extractFeatures('name', [...other]));
   const c = compileComparison(comparison, features);
   return c.labels[c.levelOf(0, 1)] ?? '?';
+};
+
+const arbRecords = fc
+  .uniqueArray(
+    fc.record({
+      recordId: fc.string({ minLength: 1, maxLength: 6 }),
+      source: fc.constantFrom('A', 'B'),
+      givenName: fc.oneof(
+        fc.constantFrom('ann', 'anne', '李雷', 'Li Lei', '', 'bob'),
+        fc.string({ maxLength: 8 }),
+      ),
+      surname: fc.oneof(fc.constantFrom('lee', 'li', '李', 'smith', ''), fc.string({ maxLength: 8 })),
+      birthday: fc.oneof(
+        fc.constantFrom('19900101', '1990-01-10', '', 'not a date'),
+        fc.string({ maxLength: 10 }),
+      ),
+      postcode: fc.constantFrom('2600', '2601', '', '3000'),
+      phone: fc.oneof(fc.constantFrom('', '13800138000'), fc.string({ maxLength: 12 })),
+    }),
+    { selector: (r) => r.recordId, maxLength: 25 },
+  )
+  .map((rows) =>
+    rows.map(({ recordId, source, ...fields }): IdentityRecord => ({ recordId, source, fields })),
+  );
+
+/** FEBRL1 as identity records. */
+const febrl1 = async (): Promise<IdentityRecord[]> => {
+  const mapping = resolveRecordMapping(
+    [
+      'rec_id',
+      'given_name',
+      'surname',
+      'street_number',
+      'address_1',
+      'address_2',
+      'suburb',
+      'postcode',
+      'state',
+      'date_of_birth',
+      'soc_sec_id',
+    ],
+    parseRecordMapping(JSON.parse(await readFile(FEBRL_MAPPING, 'utf8'))),
+  );
+  const rows = parse(await readFile(`${FEBRL}dataset1.csv`, 'utf8'), {
+    columns: true,
+    ltrim: true,
+  }) as Record<string, string>[];
+  return rows.map((row, i) => rowToIdentityRecord(row, mapping, i + 1));
 };
 
 describe('Domain: record linker', () => {
@@ -146,29 +210,6 @@ describe('Domain: record linker', () => {
       expect(() => linkRecords([person('x', {}), person('x', {})])).toThrow('unique');
     });
 
-    const arbRecords = fc
-      .uniqueArray(
-        fc.record({
-          recordId: fc.string({ minLength: 1, maxLength: 6 }),
-          source: fc.constantFrom('A', 'B'),
-          givenName: fc.oneof(
-            fc.constantFrom('ann', 'anne', '李雷', 'Li Lei', '', 'bob'),
-            fc.string({ maxLength: 8 }),
-          ),
-          surname: fc.oneof(fc.constantFrom('lee', 'li', '李', 'smith', ''), fc.string({ maxLength: 8 })),
-          birthday: fc.oneof(
-            fc.constantFrom('19900101', '1990-01-10', '', 'not a date'),
-            fc.string({ maxLength: 10 }),
-          ),
-          postcode: fc.constantFrom('2600', '2601', '', '3000'),
-          phone: fc.oneof(fc.constantFrom('', '13800138000'), fc.string({ maxLength: 12 })),
-        }),
-        { selector: (r) => r.recordId, maxLength: 25 },
-      )
-      .map((rows) =>
-        rows.map(({ recordId, source, ...fields }): IdentityRecord => ({ recordId, source, fields })),
-      );
-
     it('never throws and maps every record to a cluster made of its own records', () => {
       fc.assert(
         fc.property(arbRecords, fc.constantFrom('dedupe' as const, 'link' as const), (records, mode) => {
@@ -197,6 +238,120 @@ describe('Domain: record linker', () => {
           expect(new Map([...after].sort())).toEqual(new Map([...before].sort()));
         }),
         { numRuns: 40 },
+      );
+    });
+  });
+
+  describe('u-sample in slices', () => {
+    const sameScores = (x: ScoredRecords, y: ScoredRecords): void => {
+      expect(y.model).toEqual(x.model);
+      expect(y.diagnostics).toEqual(x.diagnostics);
+      expect(Array.from(y.pairs.probability)).toEqual(Array.from(x.pairs.probability));
+    };
+
+    it('counts any split of the sample, in any order, exactly as one pass', () => {
+      fc.assert(
+        fc.property(
+          arbRecords.filter((rs) => rs.length >= 2),
+          fc.constantFrom('dedupe' as const, 'link' as const),
+          fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+          fc.integer(),
+          (records, mode, cuts, seed) => {
+            // Prepare
+            const config = { mode, uSamplePairs: 40 };
+            const plan = planLink(records, config);
+            const compared = compareCandidates(plan, records, config);
+            const sample = sampleUPairs(plan, config);
+            const bounds = [0, ...cuts.map((c) => Math.floor(c * sample.count)), sample.count].sort(
+              (x, y) => x - y,
+            );
+            const slices = bounds.slice(1).map((to, k) => [bounds[k] ?? 0, to] as const);
+            const order = slices
+              .map((_, k) => k)
+              .sort((x, y) => ((x * 31 + seed) % 7) - ((y * 31 + seed) % 7));
+            // Act: every slice into its own counts, on comparisons compiled from the columns alone.
+            const elsewhere = compileComparisons(plan.comparisons, comparedColumns(plan, records));
+            const sum = new Float64Array(compared.compiled.length * LEVEL_SLOTS);
+            for (const k of order) {
+              const [from, to] = slices[k] ?? [0, 0];
+              const part = countSampleLevels(elsewhere, sample.a, sample.b, from, to);
+              part.forEach((v, i) => {
+                sum[i] = (sum[i] ?? 0) + v;
+              });
+            }
+            // Assess
+            const whole = countSampleLevels(compared.compiled, sample.a, sample.b, 0, sample.count);
+            expect(Array.from(sum)).toEqual(Array.from(whole));
+            sameScores(scoreRecords(records, config), fitAndScore(plan, compared, sum, sample.count, config));
+          },
+        ),
+      );
+    });
+
+    it('gives the u of the tabulated sample patterns', async () => {
+      // Prepare
+      const records = await febrl1();
+      const plan = planLink(records);
+      const compared = compareCandidates(plan, records);
+      const sample = sampleUPairs(plan);
+      const F = compared.compiled.length;
+      const levels = new Uint8Array(sample.count * F);
+      compared.compiled.forEach((c, f) => {
+        for (let p = 0; p < sample.count; p++)
+          levels[p * F + f] = c.levelOf(sample.a[p] ?? 0, sample.b[p] ?? 0);
+      });
+      const levelCounts = compared.compiled.map((c) => c.labels.length);
+      // Act
+      const counts = countSampleLevels(compared.compiled, sample.a, sample.b, 0, sample.count);
+      const scored = fitAndScore(plan, compared, counts, sample.count);
+      // Assess
+      expect(scored.model.fields.map((f) => f.u)).toEqual(
+        estimateU(tabulatePatterns(levels, sample.count, F), levelCounts),
+      );
+    });
+  });
+
+  describe('Jaro-Winkler levels with the bound', () => {
+    const text: FieldComparison = { field: 'address', kind: 'text' };
+    /** The level without any bound: Jaro-Winkler of every pair. */
+    const reference = (a: string, b: string): string => {
+      const na = a.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
+      const nb = b.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, ' ');
+      if (na === '' || nb === '') return 'null';
+      if (na === nb) return 'exact';
+      const s = jaroWinkler(comparableName(na), comparableName(nb));
+      return s >= 0.92 ? 'jaro-winkler ≥ 0.92' : s >= 0.88 ? 'jaro-winkler ≥ 0.88' : 'else';
+    };
+    const word = fc.oneof(
+      fc.string({ unit: fc.constantFrom('a', 'b', 'e', 'r', 's', 't', ' '), maxLength: 14 }),
+      fc.constantFrom(
+        'tullaroop street',
+        'tullaroop st',
+        'giblin street',
+        'gilbin street',
+        'martha',
+        'marhta',
+      ),
+    );
+    /** A word and a near copy (a few characters replaced, dropped or moved): similarities near the thresholds. */
+    const nearPair = fc
+      .tuple(
+        word,
+        fc.array(fc.tuple(fc.nat(20), fc.constantFrom('', 'a', 'e', 's', 'x', 'ee')), { maxLength: 3 }),
+        fc.boolean(),
+      )
+      .map(([a, edits, swap]) => {
+        let b = a;
+        for (const [at, by] of edits)
+          b = b.slice(0, at % (b.length + 1)) + by + b.slice((at % (b.length + 1)) + 1);
+        return swap ? ([b, a] as const) : ([a, b] as const);
+      });
+    it('gives every pair the level Jaro-Winkler itself gives', () => {
+      fc.assert(
+        fc.property(fc.oneof(fc.tuple(word, word), nearPair), ([a, b]) => {
+          expect(levelOf(text, a, b)).toBe(reference(a, b));
+        }),
+        { numRuns: 3000 },
       );
     });
   });
@@ -245,27 +400,7 @@ describe('Domain: record linker', () => {
   describe('end to end on FEBRL1 (1,000 records, 500 true pairs)', () => {
     it('finds the duplicates with F1 ≥ 0.98', async () => {
       // Prepare
-      const mapping = resolveRecordMapping(
-        [
-          'rec_id',
-          'given_name',
-          'surname',
-          'street_number',
-          'address_1',
-          'address_2',
-          'suburb',
-          'postcode',
-          'state',
-          'date_of_birth',
-          'soc_sec_id',
-        ],
-        parseRecordMapping(JSON.parse(await readFile(FEBRL_MAPPING, 'utf8'))),
-      );
-      const rows = parse(await readFile(`${FEBRL}dataset1.csv`, 'utf8'), {
-        columns: true,
-        ltrim: true,
-      }) as Record<string, string>[];
-      const records = rows.map((row, i) => rowToIdentityRecord(row, mapping, i + 1));
+      const records = await febrl1();
       const entity = (id: string) => id.split('-')[1];
       // Act
       const { clusters } = linkRecords(records, { threshold: 0.5 });
