@@ -244,20 +244,19 @@ describe('Profile 360 on the local stack: one person from four channels', () => 
     ] as never);
     expect(sent.failed).toEqual([]);
     type Suggestion = { pairKey: string; customerId: string; candidateId: string; status: string };
-    const pending = await eventually(
-      async () => ((await call('service', '/identity/suggested-matches')).body.items as Suggestion[]) ?? [],
-      (items) => items.length >= 2,
+    const ofDevice = async (device: string) => (await lookup('deviceId', device))?.customerId;
+    // The queue may hold other pairs too: wait for a suggestion naming each device's customer.
+    const suggestionFor = async (device: string) => {
+      const id = await ofDevice(device);
+      const items = ((await call('service', '/identity/suggested-matches')).body.items as Suggestion[]) ?? [];
+      return id === undefined ? undefined : items.find((p) => p.customerId === id || p.candidateId === id);
+    };
+    const [approve, reject] = await eventually(
+      () => Promise.all([suggestionFor('rv-dev-1a'), suggestionFor('rv-dev-2a')]),
+      (found) => found.every((f) => f !== undefined),
       { timeoutMs: 60_000, intervalMs: 500 },
     );
-    const ofDevice = async (device: string) => (await lookup('deviceId', device))?.customerId;
-    const pairOf = async (device: string) => {
-      const id = await ofDevice(device);
-      const found = pending.find((p) => p.customerId === id || p.candidateId === id);
-      if (!found) throw new Error(`no suggestion for ${device}`);
-      return found;
-    };
-    const approve = await pairOf('rv-dev-1a');
-    const reject = await pairOf('rv-dev-2a');
+    if (!approve || !reject) throw new Error('no suggestions');
     const decide = (role: 'admin' | 'service', p: Suggestion, verdict: string) =>
       call(role, `/identity/suggested-matches/${encodeURIComponent(p.pairKey)}/decision`, {
         method: 'POST',
