@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { importCommand } from './import.command.ts';
+import { modelCommand } from './model.command.ts';
 import { qualityCommand } from './quality.command.ts';
 import { resolveCommand } from './resolve.command.ts';
 import { sourceCommand } from './source.command.ts';
@@ -18,6 +19,7 @@ const commands: Readonly<Record<string, Command>> = {
   quality: qualityCommand,
   import: importCommand,
   resolve: resolveCommand,
+  model: modelCommand,
 };
 
 const help = (): string =>

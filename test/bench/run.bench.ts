@@ -8,6 +8,7 @@ import { eventPatternBench } from './event-pattern.bench.ts';
 import { identityBench } from './identity.bench.ts';
 import { ingestBench } from './ingest.bench.ts';
 import { localStackBench } from './local-stack.bench.ts';
+import { modelsBench } from './models.bench.ts';
 import { piiVaultBench } from './pii-vault.bench.ts';
 
 export type Bench = { readonly summary: string; readonly run: () => Promise<void> };
@@ -19,6 +20,7 @@ const benches: Readonly<Record<string, Bench>> = {
   local: localStackBench,
   identity: identityBench,
   pii: piiVaultBench,
+  models: modelsBench,
 };
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
