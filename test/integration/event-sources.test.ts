@@ -36,7 +36,9 @@ describe('Local stack: Lambda event-source mappings', () => {
           {
             id: 'WorkQueue',
             envVar: 'WORK_QUEUE_URL',
-            visibilityTimeoutSeconds: 1,
+            // Longer than a cold start of the probe under a loaded CI machine: a handled message must not
+            // become visible again (and count a receive) before its batch has been deleted.
+            visibilityTimeoutSeconds: 6,
             retentionDays: 1,
             deadLetter: { queueId: 'WorkDlq', maxReceiveCount: 2 },
           },
@@ -222,6 +224,7 @@ describe('Local stack: Lambda event-source mappings', () => {
           )
         ).Messages ?? [],
       (m) => m.length > 0,
+      { timeoutMs: 60_000 },
     );
     expect(dead.map((m) => JSON.parse(m.Body ?? '{}').id)).toEqual(['q-2']);
     // Received exactly maxReceiveCount times before the redrive.
