@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { sha256Hex } from '#shared/adapters/crypto/sha256.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { archiveDomainEvents } from '#shared/use-cases/analytics/archive-domain-events.use-case.ts';
 
@@ -20,7 +20,7 @@ const putObject = async (key: string, body: string): Promise<void> => {
   );
 };
 
-const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 32);
+const sha256 = (s: string): string => sha256Hex(s, 32);
 
 export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const failed = await archiveDomainEvents(

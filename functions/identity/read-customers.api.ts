@@ -2,9 +2,8 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 }
 import { z } from 'zod';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
-import { customerKeyVaultFromEnv } from '#shared/adapters/crypto/customer-key.vault.ts';
 import { dynamoCustomerReader } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
-import { dynamoProfiles } from '#shared/adapters/dynamodb/profile.repository.ts';
+import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
@@ -17,11 +16,7 @@ import {
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const db = documentClient();
 const reader = dynamoCustomerReader(db, env.CUSTOMER_TABLE_NAME);
-const profiles = dynamoProfiles(
-  db,
-  env.CUSTOMER_TABLE_NAME,
-  customerKeyVaultFromEnv(db, env.CUSTOMER_TABLE_NAME),
-);
+const profiles = dynamoProfilesFromEnv(db, env.CUSTOMER_TABLE_NAME);
 // Until the role × field policy (issue 6): roles that serve the person see PII traits, the others masked.
 const PII_ROLES = ['admin', 'service', 'sales'];
 const lookup = z

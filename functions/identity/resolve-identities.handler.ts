@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -7,32 +6,29 @@ import { z } from 'zod';
 import { parseCleanedEvent } from '#events/cleaning/cleaned-event.v1.ts';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
-import { customerKeyVaultFromEnv } from '#shared/adapters/crypto/customer-key.vault.ts';
+import { sha256Hex } from '#shared/adapters/crypto/sha256.ts';
 import { dynamoIdentityGraph } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { dynamoMatchPorts } from '#shared/adapters/dynamodb/match.repository.ts';
-import { dynamoProfiles } from '#shared/adapters/dynamodb/profile.repository.ts';
+import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { DEFAULT_IDENTITY_RULES } from '#shared/domain/identity/identity-graph.ts';
-import { DEFAULT_PROFILE_CONFIG } from '#shared/domain/profile/profile.updater.ts';
-import { DEFAULT_TIMELINE_CONFIG } from '#shared/domain/profile/profile-timeline.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { processCleanedEvent } from '#shared/use-cases/profile/process-cleaned-event.use-case.ts';
-import { mergeCustomerProfiles } from '#shared/use-cases/profile/update-profile.use-case.ts';
+import {
+  DEFAULT_PROFILE_SETTINGS,
+  mergeCustomerProfiles,
+} from '#shared/use-cases/profile/update-profile.use-case.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const logger = new Logger();
 const now = () => new Date().toISOString();
 const db = documentClient();
 const graph = dynamoIdentityGraph(db, env.CUSTOMER_TABLE_NAME, now);
-const profiles = dynamoProfiles(
-  db,
-  env.CUSTOMER_TABLE_NAME,
-  customerKeyVaultFromEnv(db, env.CUSTOMER_TABLE_NAME),
-);
+const profiles = dynamoProfilesFromEnv(db, env.CUSTOMER_TABLE_NAME);
 const settings = {
   rules: DEFAULT_IDENTITY_RULES,
-  profile: { profile: DEFAULT_PROFILE_CONFIG, timeline: DEFAULT_TIMELINE_CONFIG },
+  profile: DEFAULT_PROFILE_SETTINGS,
 };
-const newCustomerId = (seed: string) => `cus_${createHash('sha256').update(seed).digest('hex').slice(0, 24)}`;
+const newCustomerId = (seed: string) => `cus_${sha256Hex(seed, 24)}`;
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 

@@ -1,36 +1,27 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
-import { customerKeyVaultFromEnv } from '#shared/adapters/crypto/customer-key.vault.ts';
 import { dynamoIdentityGraph } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { dynamoReviewPorts } from '#shared/adapters/dynamodb/match.repository.ts';
-import { dynamoProfiles } from '#shared/adapters/dynamodb/profile.repository.ts';
-import { DEFAULT_PROFILE_CONFIG } from '#shared/domain/profile/profile.updater.ts';
-import { DEFAULT_TIMELINE_CONFIG } from '#shared/domain/profile/profile-timeline.ts';
+import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
+import { jsonBody } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 import { reviewSuggestedMatch } from '#shared/use-cases/identity/review-suggested-match.use-case.ts';
-import { mergeCustomerProfiles } from '#shared/use-cases/profile/update-profile.use-case.ts';
+import {
+  DEFAULT_PROFILE_SETTINGS,
+  mergeCustomerProfiles,
+} from '#shared/use-cases/profile/update-profile.use-case.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const now = () => new Date().toISOString();
 const db = documentClient();
-const profiles = dynamoProfiles(
-  db,
-  env.CUSTOMER_TABLE_NAME,
-  customerKeyVaultFromEnv(db, env.CUSTOMER_TABLE_NAME),
-);
+const profiles = dynamoProfilesFromEnv(db, env.CUSTOMER_TABLE_NAME);
 const review = dynamoReviewPorts(db, env.CUSTOMER_TABLE_NAME, {
   graph: dynamoIdentityGraph(db, env.CUSTOMER_TABLE_NAME, now),
   onMerged: async (survivor, merged) => {
-    await mergeCustomerProfiles(
-      survivor,
-      merged,
-      profiles,
-      { profile: DEFAULT_PROFILE_CONFIG, timeline: DEFAULT_TIMELINE_CONFIG },
-      now(),
-    );
+    await mergeCustomerProfiles(survivor, merged, profiles, DEFAULT_PROFILE_SETTINGS, now());
   },
 });
 const decisionBody = z.strictObject({
@@ -54,28 +45,15 @@ export const handler = async (
   }
   if (!callerIsIn(caller, ['admin']))
     return problemResponse(403, 'Forbidden', 'deciding a match needs the admin role');
-  let json: unknown;
-  try {
-    json = JSON.parse(
-      event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''),
-    );
-  } catch {
-    return problemResponse(400, 'Invalid body', 'expected JSON: { verdict: approve|reject, note? }');
-  }
-  const body = decisionBody.safeParse(json);
-  if (!body.success)
-    return problemResponse(
-      400,
-      'Invalid body',
-      body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-    );
+  const body = jsonBody(event, decisionBody, '{ verdict: approve|reject, note? }');
+  if (!body.ok) return body.response;
   const outcome = await reviewSuggestedMatch(
     decodeURIComponent(pair),
     {
-      verdict: body.data.verdict,
+      verdict: body.value.verdict,
       by: caller.subject,
       at: now(),
-      ...(body.data.note ? { note: body.data.note } : {}),
+      ...(body.value.note ? { note: body.value.note } : {}),
     },
     review,
   );

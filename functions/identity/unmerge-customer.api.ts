@@ -4,6 +4,7 @@ import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoUnmerge } from '#shared/adapters/dynamodb/unmerge.repository.ts';
 import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
+import { jsonBody } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 import { unmergeCustomer } from '#shared/use-cases/identity/unmerge-customer.use-case.ts';
 
@@ -21,27 +22,14 @@ export const handler = async (
   const caller = callerOf(event);
   if (!callerIsIn(caller, ['admin']))
     return problemResponse(403, 'Forbidden', 'unmerge needs the admin role');
-  let json: unknown;
-  try {
-    json = JSON.parse(
-      event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''),
-    );
-  } catch {
-    return problemResponse(400, 'Invalid body', 'expected JSON: { mergedCustomerId, reason }');
-  }
-  const parsed = body.safeParse(json);
-  if (!parsed.success)
-    return problemResponse(
-      400,
-      'Invalid body',
-      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-    );
+  const parsed = jsonBody(event, body, '{ mergedCustomerId, reason }');
+  if (!parsed.ok) return parsed.response;
   const outcome = await unmergeCustomer(
     {
       survivorCustomerId: event.pathParameters?.id ?? '',
-      restoredCustomerId: parsed.data.mergedCustomerId,
+      restoredCustomerId: parsed.value.mergedCustomerId,
       actor: caller.subject,
-      reason: parsed.data.reason,
+      reason: parsed.value.reason,
     },
     ports,
   );
@@ -55,8 +43,8 @@ export const handler = async (
         409,
         'Not merged into this customer',
         outcome.mergedInto
-          ? `${parsed.data.mergedCustomerId} was merged into ${outcome.mergedInto}`
-          : `${parsed.data.mergedCustomerId} is not merged`,
+          ? `${parsed.value.mergedCustomerId} was merged into ${outcome.mergedInto}`
+          : `${parsed.value.mergedCustomerId} is not merged`,
       );
   }
 };

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -11,6 +10,7 @@ import type {
 import { z } from 'zod';
 import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
 import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
+import { sha256Hex } from '#shared/adapters/crypto/sha256.ts';
 import { dynamoCleaningStore } from '#shared/adapters/dynamodb/cleaning.store.ts';
 import { s3QuarantineStore } from '#shared/adapters/s3/quarantine.store.ts';
 import { DEFAULT_CLEANING_CONFIG } from '#shared/domain/cleaning/envelope.cleaner.ts';
@@ -39,7 +39,6 @@ const logger = new Logger();
 const metrics = new Metrics();
 const processor = new BatchProcessor(EventType.KinesisDataStreams);
 const quarantine = s3QuarantineStore(s3Client(), env.QUARANTINE_BUCKET_NAME);
-const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export class RecordNotStoredError extends Error {
   override readonly name = 'RecordNotStoredError';
@@ -58,7 +57,7 @@ const cleanBatch = async (records: readonly KinesisStreamRecord[]) => {
     {
       putQuarantine: quarantine.put,
       write: dynamoCleaningStore(documentClient(), env.CUSTOMER_TABLE_NAME, shardId).write,
-      digest: sha256,
+      digest: sha256Hex,
       blindIndex: await blindIndex(),
     },
   );

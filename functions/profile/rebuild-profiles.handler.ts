@@ -3,23 +3,17 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { parseCustomerUnmerged } from '#events/identity/customer-unmerged.v1.ts';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
-import { customerKeyVaultFromEnv } from '#shared/adapters/crypto/customer-key.vault.ts';
 import { customerSubtree, dynamoIdentityGraph } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
-import { dynamoProfiles } from '#shared/adapters/dynamodb/profile.repository.ts';
-import { DEFAULT_PROFILE_CONFIG } from '#shared/domain/profile/profile.updater.ts';
-import { DEFAULT_TIMELINE_CONFIG } from '#shared/domain/profile/profile-timeline.ts';
+import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { rebuildAfterUnmerge } from '#shared/use-cases/profile/rebuild-after-unmerge.use-case.ts';
+import { DEFAULT_PROFILE_SETTINGS } from '#shared/use-cases/profile/update-profile.use-case.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const logger = new Logger();
 const now = () => new Date().toISOString();
 const db = documentClient();
-const profiles = dynamoProfiles(
-  db,
-  env.CUSTOMER_TABLE_NAME,
-  customerKeyVaultFromEnv(db, env.CUSTOMER_TABLE_NAME),
-);
+const profiles = dynamoProfilesFromEnv(db, env.CUSTOMER_TABLE_NAME);
 const graph = dynamoIdentityGraph(db, env.CUSTOMER_TABLE_NAME, now);
 const ports = {
   profiles,
@@ -28,7 +22,7 @@ const ports = {
   read: graph.read,
   subtree: async (id: string) => (await customerSubtree(db, env.CUSTOMER_TABLE_NAME, id)).customerIds,
 };
-const settings = { profile: DEFAULT_PROFILE_CONFIG, timeline: DEFAULT_TIMELINE_CONFIG };
+const settings = DEFAULT_PROFILE_SETTINGS;
 const envelope = z.object({ detail: z.unknown() });
 
 /** CustomerUnmerged v1 from the bus (through SQS): rebuild both profiles; a failed message is retried. */

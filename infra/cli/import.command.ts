@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
@@ -9,6 +8,7 @@ import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { Presets, SingleBar } from 'cli-progress';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import { sha256Hex } from '../../shared/adapters/crypto/sha256.ts';
 import { counterName } from '../../shared/adapters/dynamodb/cleaning.store.ts';
 import {
   type ChannelSendResult,
@@ -108,7 +108,7 @@ export type ImportSummary = {
 
 /** A file's identity across re-runs: its absolute path, size and modification time. */
 export const fileIdOf = (absolutePath: string, size: number, mtimeMs: number): string =>
-  createHash('sha256').update(`${absolutePath}\u0000${size}\u0000${mtimeMs}`).digest('hex').slice(0, 16);
+  sha256Hex(`${absolutePath}\u0000${size}\u0000${mtimeMs}`, 16);
 
 /**
  * The text encoding of a CSV: a UTF-16 byte-order mark, else UTF-8 when every byte sequence of the file is

@@ -12,7 +12,12 @@ import type {
 } from '../../use-cases/identity/resolve-identity.use-case.ts';
 import { batchGetConsistent } from './batch-get.ts';
 import { keys } from './table-keys.ts';
-import { nextVersionOfActiveCustomer, type TransactItem, transactIfUnchanged } from './transact.ts';
+import {
+  nextVersionOfActiveCustomer,
+  outboxItem,
+  type TransactItem,
+  transactIfUnchanged,
+} from './transact.ts';
 
 const MAX_MERGE_HOPS = 16;
 
@@ -135,6 +140,27 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
     },
   });
 
+  /** An identifier pointed at its customer, on condition its owner is still the one read (or none). */
+  const identifierItem = (
+    customerId: string,
+    k: IdentifierKey & { readonly storedOwner?: string | undefined; readonly merges?: number },
+    at: string,
+  ): TransactItem => ({
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...keys.identifier(k.type, k.hash),
+        customerId,
+        type: k.type,
+        linkedAt: at,
+        ...(k.merges ? { merges: k.merges } : {}),
+      },
+      ...(k.storedOwner === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : { ConditionExpression: 'customerId = :was', ExpressionAttributeValues: { ':was': k.storedOwner } }),
+    },
+  });
+
   const commit: IdentityGraphPorts['commit'] = async (c: ResolutionCommit, evidence) => {
     const at = now();
     const items: TransactItem[] = [];
@@ -156,18 +182,7 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
         },
       });
       for (const k of c.identifiers) {
-        items.push({
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...keys.identifier(k.type, k.hash),
-              customerId: c.customer.customerId,
-              type: k.type,
-              linkedAt: at,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        });
+        items.push(identifierItem(c.customer.customerId, k, at));
         items.push(linkItem(c.customer.customerId, k, { ...evidence, rule: `new:${k.type}` }, at));
       }
     } else {
@@ -223,37 +238,18 @@ export const dynamoIdentityGraph = (db: DynamoDBDocumentClient, tableName: strin
           source: evidence.event.source,
           mergedAt: at,
         };
-        items.push({
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...keys.outbox(`merge:${c.survivor.customerId}:${evidence.event.eventId}`),
-              detailType: CUSTOMERS_MERGED_DETAIL_TYPE,
-              detail,
-              expiresAt: Math.floor(Date.parse(at) / 1000) + 7 * 86_400,
-            },
-          },
-        });
+        items.push(
+          outboxItem(
+            tableName,
+            `merge:${c.survivor.customerId}:${evidence.event.eventId}`,
+            CUSTOMERS_MERGED_DETAIL_TYPE,
+            detail,
+            at,
+          ),
+        );
       }
       for (const k of c.identifiers) {
-        items.push({
-          Put: {
-            TableName: tableName,
-            Item: {
-              ...keys.identifier(k.type, k.hash),
-              customerId: c.survivor.customerId,
-              type: k.type,
-              linkedAt: at,
-              ...(k.merges ? { merges: k.merges } : {}),
-            },
-            ...(k.storedOwner === undefined
-              ? { ConditionExpression: 'attribute_not_exists(pk)' }
-              : {
-                  ConditionExpression: 'customerId = :was',
-                  ExpressionAttributeValues: { ':was': k.storedOwner },
-                }),
-          },
-        });
+        items.push(identifierItem(c.survivor.customerId, k, at));
         items.push(linkItem(c.survivor.customerId, k, evidence, at));
       }
     }

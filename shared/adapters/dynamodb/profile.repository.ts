@@ -15,10 +15,9 @@ import type {
   ProfilePorts,
   ProfileSave,
 } from '../../use-cases/profile/update-profile.use-case.ts';
+import { customerKeyVaultFromEnv } from '../crypto/customer-key.vault.ts';
 import { keys } from './table-keys.ts';
-import { type TransactItem, transactIfUnchanged } from './transact.ts';
-
-const OUTBOX_DAYS = 7;
+import { outboxItem, type TransactItem, transactIfUnchanged } from './transact.ts';
 
 /**
  * Profiles in the single table. `CUSTOMER#<id>` `P360`: the profile with its PII traits sealed under the
@@ -114,17 +113,15 @@ export const dynamoProfiles = (
     ];
     if (change.record) items.push(await recordItem(change.record, profile.customerId));
     if (change.published)
-      items.push({
-        Put: {
-          TableName: tableName,
-          Item: {
-            ...keys.outbox(`profile:${profile.customerId}:${profile.version}`),
-            detailType: PROFILE_UPDATED_DETAIL_TYPE,
-            detail: change.published,
-            expiresAt: Math.floor(Date.parse(profile.updatedAt) / 1000) + OUTBOX_DAYS * 86_400,
-          },
-        },
-      });
+      items.push(
+        outboxItem(
+          tableName,
+          `profile:${profile.customerId}:${profile.version}`,
+          PROFILE_UPDATED_DETAIL_TYPE,
+          change.published,
+          profile.updatedAt,
+        ),
+      );
     return transactIfUnchanged(db, items);
   };
 
@@ -174,3 +171,7 @@ export const dynamoProfiles = (
 
   return { load, save, records, moveRecord };
 };
+
+/** The profile store of a function bound to the table and the PII vault (see `piiVault` bindings). */
+export const dynamoProfilesFromEnv = (db: DynamoDBDocumentClient, tableName: string) =>
+  dynamoProfiles(db, tableName, customerKeyVaultFromEnv(db, tableName));

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
@@ -7,10 +6,11 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Source } from '../../domain/ingest/source.ts';
+import { sha256Hex } from '../crypto/sha256.ts';
 import { keys } from './table-keys.ts';
 
 /** Write keys are high-entropy secrets: a plain SHA-256 is enough to store them without storing them. */
-export const hashWriteKey = (writeKey: string): string => createHash('sha256').update(writeKey).digest('hex');
+export const hashWriteKey = (writeKey: string): string => sha256Hex(writeKey);
 
 export type SourceRepository = {
   /** Adds a write key to a source, creating the source on first use. */

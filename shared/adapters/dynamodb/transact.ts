@@ -1,5 +1,6 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from './table-keys.ts';
 
 /** One item of a DynamoDB transaction (document client shapes). */
 export type TransactItem = NonNullable<
@@ -51,5 +52,30 @@ export const nextVersionOfActiveCustomer = (
     ConditionExpression: 'version = :v AND #s = :active',
     ExpressionAttributeNames: { '#s': 'status' },
     ExpressionAttributeValues: { ':one': 1, ':v': expectedVersion, ':active': 'active', ...extra.values },
+  },
+});
+
+/** Domain events wait this long in the outbox for the publisher (a week covers any outage of it). */
+const OUTBOX_TTL_SECONDS = 7 * 86_400;
+
+/**
+ * A domain event written to the transactional outbox in the same transaction as the change it reports; the
+ * table stream hands it to the publisher. `id` makes a retried transaction write the same item.
+ */
+export const outboxItem = (
+  tableName: string,
+  id: string,
+  detailType: string,
+  detail: unknown,
+  at: string,
+): TransactItem => ({
+  Put: {
+    TableName: tableName,
+    Item: {
+      ...keys.outbox(id),
+      detailType,
+      detail,
+      expiresAt: Math.floor(Date.parse(at) / 1000) + OUTBOX_TTL_SECONDS,
+    },
   },
 });

@@ -7,7 +7,7 @@ import type { UnmergePorts } from '../../use-cases/identity/unmerge-customer.use
 import { batchGetConsistent } from './batch-get.ts';
 import { customerSubtree } from './identity-graph.repository.ts';
 import { keys } from './table-keys.ts';
-import { nextVersionOfActiveCustomer, transactIfUnchanged } from './transact.ts';
+import { nextVersionOfActiveCustomer, outboxItem, transactIfUnchanged } from './transact.ts';
 
 // DynamoDB transactions hold at most 100 items; 6 are the customers, the records and the outbox.
 const MAX_REPOINTS = 94;
@@ -124,17 +124,13 @@ export const dynamoUnmerge = (
           ExpressionAttributeValues: { ':to': r.to, ':from': r.from, ':at': at },
         },
       })),
-      {
-        Put: {
-          TableName: tableName,
-          Item: {
-            ...keys.outbox(`unmerge:${survivorId}:${restoredId}:${at}`),
-            detailType: CUSTOMER_UNMERGED_DETAIL_TYPE,
-            detail,
-            expiresAt: Math.floor(Date.parse(at) / 1000) + 7 * 86_400,
-          },
-        },
-      },
+      outboxItem(
+        tableName,
+        `unmerge:${survivorId}:${restoredId}:${at}`,
+        CUSTOMER_UNMERGED_DETAIL_TYPE,
+        detail,
+        at,
+      ),
     ]);
   },
 });

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { QuarantineEntry } from '../../use-cases/ingest/clean-events.use-case.ts';
+import { sha256Hex } from '../crypto/sha256.ts';
 
 /** Where a quarantined record lives: by source and day, named by its message id (so a retry overwrites). */
 export const quarantineKey = (q: Pick<QuarantineEntry, 'source' | 'messageId' | 'receivedAt'>): string =>
-  `quarantine/source=${q.source}/dt=${q.receivedAt.slice(0, 10)}/${createHash('sha256').update(q.messageId).digest('hex').slice(0, 40)}.json`;
+  `quarantine/source=${q.source}/dt=${q.receivedAt.slice(0, 10)}/${sha256Hex(q.messageId, 40)}.json`;
 
 /**
  * The quarantine bucket: the only place raw records (and so raw PII) rest, with a short lifecycle. Each

@@ -3,6 +3,7 @@ import type { ProfileUpdatedV1 } from '../../../events/profile/profile-updated.v
 import { type CustomerProfile, emptyProfile } from '../../domain/profile/customer-profile.ts';
 import {
   applyEvent,
+  DEFAULT_PROFILE_CONFIG,
   mergeProfiles,
   type ProfileConfig,
   type ProfileUpdate,
@@ -10,6 +11,7 @@ import {
 } from '../../domain/profile/profile.updater.ts';
 import { profileUpdatedEvent } from '../../domain/profile/profile-change.ts';
 import {
+  DEFAULT_TIMELINE_CONFIG,
   type TimelineConfig,
   type TimelineEntry,
   timelineEntryOf,
@@ -40,6 +42,11 @@ export type ProfilePorts = {
 };
 
 export type ProfileSettings = { readonly profile: ProfileConfig; readonly timeline: TimelineConfig };
+
+export const DEFAULT_PROFILE_SETTINGS: ProfileSettings = {
+  profile: DEFAULT_PROFILE_CONFIG,
+  timeline: DEFAULT_TIMELINE_CONFIG,
+};
 
 export class ProfileContentionError extends Error {
   override readonly name = 'ProfileContentionError';

@@ -1,0 +1,35 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { problemResponse } from './http-response.ts';
+
+/**
+ * The request's JSON body validated against `schema`, or the 400 problem response that says what is wrong
+ * (`expected` describes the body for a caller who sent something that is not JSON at all).
+ */
+export const jsonBody = <S extends z.ZodType>(
+  event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>,
+  schema: S,
+  expected: string,
+):
+  | { readonly ok: true; readonly value: z.output<S> }
+  | { readonly ok: false; readonly response: APIGatewayProxyStructuredResultV2 } => {
+  let json: unknown;
+  try {
+    json = JSON.parse(
+      event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? ''),
+    );
+  } catch {
+    return { ok: false, response: problemResponse(400, 'Invalid body', `expected JSON: ${expected}`) };
+  }
+  const parsed = schema.safeParse(json);
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : {
+        ok: false,
+        response: problemResponse(
+          400,
+          'Invalid body',
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        ),
+      };
+};
