@@ -81,34 +81,103 @@ export const checkTierRules = (rules: readonly RfmTierRule[]): readonly RfmTierR
   return rules;
 };
 
-/** Quintile score 1–5 of each value: the share of the population strictly worse decides; ties score alike. */
-const quintiles = (values: readonly number[], better: 'higher' | 'lower'): number[] => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = values.length;
-  const below = (v: number) => {
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((sorted[mid] ?? 0) < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+/** How many of the sorted `values` are strictly below / strictly above `v` (binary search). */
+const countBelow = (sorted: readonly number[], v: number): number => {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? 0) < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+};
+const countAbove = (sorted: readonly number[], v: number): number => {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((sorted[mid] ?? 0) <= v) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted.length - lo;
+};
+
+/** Quintile score 1–5 of `v` against a sorted population: the share strictly worse decides; ties alike. */
+const quintileOf = (sorted: readonly number[], v: number, better: 'higher' | 'lower'): number => {
+  if (sorted.length === 0) return 1;
+  const worse = better === 'higher' ? countBelow(sorted, v) : countAbove(sorted, v);
+  return Math.min(5, 1 + Math.floor((5 * worse) / sorted.length));
+};
+
+/** Recency of a customer who never bought: worse than any real one, and finite so it survives JSON. */
+const NEVER_BOUGHT_DAYS = 36_500;
+
+const recencyDaysOf = (c: RfmInput, at: number): number =>
+  c.lastPurchaseAt === undefined
+    ? NEVER_BOUGHT_DAYS
+    : Math.max(0, Math.floor((at - Date.parse(c.lastPurchaseAt)) / DAY_MS));
+
+/**
+ * The population a customer is ranked against, as sorted quantile points (at most `points` + 1 per
+ * measure): what the batch stores with the model so a single customer is scored on an event exactly the
+ * way the batch scored everyone.
+ */
+export type RfmReference = {
+  readonly at: string;
+  readonly recencyDays: readonly number[];
+  readonly frequency: readonly number[];
+  readonly monetaryMinor: readonly number[];
+};
+
+const quantilePoints = (values: number[], points: number): number[] => {
+  values.sort((a, b) => a - b);
+  if (values.length <= points + 1) return values;
+  return Array.from(
+    { length: points + 1 },
+    (_, i) => values[Math.round((i * (values.length - 1)) / points)] ?? 0,
+  );
+};
+
+export const rfmReference = (customers: readonly RfmInput[], now: string, points = 1000): RfmReference => {
+  const at = Date.parse(now);
+  return {
+    at: now,
+    recencyDays: quantilePoints(
+      customers.map((c) => recencyDaysOf(c, at)),
+      points,
+    ),
+    frequency: quantilePoints(
+      customers.map((c) => c.purchaseCount),
+      points,
+    ),
+    monetaryMinor: quantilePoints(
+      customers.map((c) => c.spendMinor),
+      points,
+    ),
   };
-  const above = (v: number) => {
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((sorted[mid] ?? 0) <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    return n - lo;
+};
+
+/** One customer's RFM scores and tier at `now`, ranked against a stored population. */
+export const rfmScoreAgainst = (
+  reference: RfmReference,
+  c: RfmInput,
+  now: string,
+  rules: readonly RfmTierRule[] = DEFAULT_RFM_TIERS,
+): RfmScore => {
+  const recencyDays = recencyDaysOf(c, Date.parse(now));
+  const never = c.purchaseCount === 0;
+  const base = {
+    customerId: c.customerId,
+    recencyDays: never ? Number.POSITIVE_INFINITY : recencyDays,
+    frequency: c.purchaseCount,
+    monetaryMinor: c.spendMinor,
+    // Never bought: the lowest scores, whatever the population looks like.
+    r: never ? 1 : quintileOf(reference.recencyDays, recencyDays, 'lower'),
+    f: never ? 1 : quintileOf(reference.frequency, c.purchaseCount, 'higher'),
+    m: never ? 1 : quintileOf(reference.monetaryMinor, c.spendMinor, 'higher'),
   };
-  return values.map((v) => {
-    const worse = better === 'higher' ? below(v) : above(v);
-    return Math.min(5, 1 + Math.floor((5 * worse) / n));
-  });
+  return { ...base, tier: rules.find((rule) => holds(rule, base))?.name ?? 'regular' };
 };
 
 const holds = (rule: RfmTierRule, s: Omit<RfmScore, 'tier'>): boolean =>
@@ -129,32 +198,6 @@ export const rfmTiers = (
   rules: readonly RfmTierRule[] = DEFAULT_RFM_TIERS,
 ): RfmScore[] => {
   checkTierRules(rules);
-  const at = Date.parse(now);
-  const recency = customers.map((c) =>
-    c.lastPurchaseAt === undefined
-      ? Number.POSITIVE_INFINITY
-      : Math.max(0, Math.floor((at - Date.parse(c.lastPurchaseAt)) / DAY_MS)),
-  );
-  const r = quintiles(recency, 'lower');
-  const f = quintiles(
-    customers.map((c) => c.purchaseCount),
-    'higher',
-  );
-  const m = quintiles(
-    customers.map((c) => c.spendMinor),
-    'higher',
-  );
-  return customers.map((c, i) => {
-    const base = {
-      customerId: c.customerId,
-      recencyDays: recency[i] ?? Number.POSITIVE_INFINITY,
-      frequency: c.purchaseCount,
-      monetaryMinor: c.spendMinor,
-      // Never bought: the lowest scores, whatever the population looks like.
-      r: c.purchaseCount === 0 ? 1 : (r[i] ?? 1),
-      f: c.purchaseCount === 0 ? 1 : (f[i] ?? 1),
-      m: c.purchaseCount === 0 ? 1 : (m[i] ?? 1),
-    };
-    return { ...base, tier: rules.find((rule) => holds(rule, base))?.name ?? 'regular' };
-  });
+  const reference = rfmReference(customers, now, Number.POSITIVE_INFINITY);
+  return customers.map((c) => rfmScoreAgainst(reference, c, now, rules));
 };
