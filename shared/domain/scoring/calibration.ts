@@ -1,4 +1,4 @@
-import { logit, sigmoid } from './logistic-regression.model.ts';
+import { logit, sigmoid, softplus } from './logistic-regression.model.ts';
 
 /*
  * Platt scaling: a one-dimensional logistic regression p = σ(a·s + b) of a model's raw log-odds s, fitted
@@ -38,7 +38,7 @@ export const fitPlattCalibration = (
       const z = a * (scores[i] ?? 0) + b;
       const t = target(i);
       // −[t log σ(z) + (1 − t) log(1 − σ(z))] = softplus(z) − t·z
-      sum += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - t * z;
+      sum += softplus(z) - t * z;
     }
     return sum;
   };
@@ -93,4 +93,70 @@ export const fitPlattCalibration = (
   };
   const free = solve(true);
   return free.slope >= 0 ? free : solve(false);
+};
+
+export type BlendOptions = {
+  /** The weight kept unless the fitted one does clearly better (default 0.5: equal weights). */
+  readonly prior?: number;
+  /**
+   * How much lower (in nats: Σ log-loss) the fitted weight's loss must be than the prior's (default 1,
+   * AIC's price of one fitted parameter). Two models of about equal skill give a flat loss in w, whose
+   * minimum is noise; equal weights are the sturdier choice there.
+   */
+  readonly minGain?: number;
+};
+
+/**
+ * Stacking two models: the weight w ∈ [0, 1] minimising the log-loss of σ(w·a + (1 − w)·b), where a and b
+ * are the two models' (calibrated) log-odds of the same rows, out of fold; or the prior weight when that
+ * minimum is not clearly lower (see `BlendOptions`). Weights summing to 1 keep the blend calibrated when
+ * its parts are; the loss is convex in w, so a golden-section search finds its minimum.
+ */
+export const fitBlendWeight = (
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: BlendOptions = {},
+): number => {
+  const prior = options.prior ?? 0.5;
+  const minGain = options.minGain ?? 1;
+  const n = a.length;
+  if (b.length !== n || labels.length !== n)
+    throw new CalibrationInputError(`${n}, ${b.length} scores but ${labels.length} labels`);
+  if (n === 0) throw new CalibrationInputError('no scores to blend');
+  const loss = (w: number) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const z = w * (a[i] ?? 0) + (1 - w) * (b[i] ?? 0);
+      sum += softplus(labels[i] === 1 ? -z : z);
+    }
+    return sum;
+  };
+  const ratio = (Math.sqrt(5) - 1) / 2;
+  let lo = 0;
+  let hi = 1;
+  let x1 = hi - ratio * (hi - lo);
+  let x2 = lo + ratio * (hi - lo);
+  let f1 = loss(x1);
+  let f2 = loss(x2);
+  while (hi - lo > 1e-6) {
+    if (f1 <= f2) {
+      hi = x2;
+      x2 = x1;
+      f2 = f1;
+      x1 = hi - ratio * (hi - lo);
+      f1 = loss(x1);
+    } else {
+      lo = x1;
+      x1 = x2;
+      f1 = f2;
+      x2 = lo + ratio * (hi - lo);
+      f2 = loss(x2);
+    }
+  }
+  // The ends are candidates too (the search only approaches them).
+  const candidates = [0, (lo + hi) / 2, 1];
+  const losses = candidates.map(loss);
+  const least = Math.min(...losses);
+  return least < loss(prior) - minGain ? (candidates[losses.indexOf(least)] ?? prior) : prior;
 };

@@ -10,6 +10,7 @@ import {
 } from './binary-metrics.ts';
 import {
   type ChurnEnsembleOptions,
+  type ChurnHyperparameters,
   type ChurnReason,
   fitChurnEnsemble,
   scoreChurn,
@@ -41,6 +42,9 @@ export type FoldReport = {
   readonly brier: number;
   readonly logisticAuc: number;
   readonly boostingAuc: number;
+  /** What the fold's model chose on its own training rows (inner folds). */
+  readonly hyperparameters?: ChurnHyperparameters;
+  readonly logisticWeight?: number;
 };
 
 export type OutOfFoldPrediction = {
@@ -138,6 +142,8 @@ export const crossValidateChurnEnsemble = (
       brier: brierScore(y, p),
       logisticAuc: rocAuc(y, pl),
       boostingAuc: rocAuc(y, pg),
+      ...(model.hyperparameters ? { hyperparameters: model.hyperparameters } : {}),
+      logisticWeight: model.logisticWeight,
     });
   });
   const all = predictions.map((q) => q.probability);

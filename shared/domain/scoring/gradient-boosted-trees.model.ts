@@ -1,5 +1,5 @@
 import type { RandomSource } from '../identity/seeded-random.ts';
-import { logit, sigmoid } from './logistic-regression.model.ts';
+import { logit, sigmoid, softplus } from './logistic-regression.model.ts';
 import type { FeatureMatrix } from './tabular-features.ts';
 
 /*
@@ -29,6 +29,20 @@ export type GradientBoostedTreesOptions = {
   readonly minChildWeight?: number;
   /** Least rows in a child (default 10). */
   readonly minSamplesLeaf?: number;
+  /**
+   * The features trees may split on (default all). Leaving out features that are monotone transforms of
+   * another (a log or spline term of the same value) saves time: a split on them is a split on that value.
+   */
+  readonly splitFeatures?: readonly number[];
+  /**
+   * Held-out rows watched while training: boosting stops once their log-loss has not improved for
+   * `patience` rounds. The rounds after the best are kept (see `boostedLossCurve`, `firstTrees`).
+   */
+  readonly earlyStopping?: {
+    readonly x: FeatureMatrix;
+    readonly y: ArrayLike<number>;
+    readonly patience: number;
+  };
 };
 
 /** Flat node arrays; node 0 is the root, `feature` −1 marks a leaf. */
@@ -116,18 +130,23 @@ export const fitGradientBoostedTrees = (
   const lambda = options.l2 ?? 1;
   const minChildWeight = options.minChildWeight ?? 1;
   const minSamplesLeaf = options.minSamplesLeaf ?? 10;
+  const usable = options.splitFeatures ?? [...Array(p).keys()];
+  if (usable.some((j) => !Number.isInteger(j) || j < 0 || j >= p))
+    throw new GradientBoostingInputError(`split features must be positions below ${p}`);
 
-  // Bin every feature; bins are row-major so a row's bins are adjacent while building histograms.
+  // Bin every usable feature (u-th: usable[u]); bins are row-major so a row's bins are adjacent while
+  // building histograms. Below, u indexes usable features and the trees store the matrix's feature index.
   const B = maxBins;
+  const q = usable.length;
   const cuts: Float64Array[] = [];
-  const bins = new Uint8Array(n * p);
+  const bins = new Uint8Array(n * q);
   const column = new Float64Array(n);
-  for (let j = 0; j < p; j++) {
+  usable.forEach((j, u) => {
     for (let i = 0; i < n; i++) column[i] = x.values[i * p + j] ?? 0;
     const c = cutPoints(column, maxBins);
     cuts.push(c);
-    for (let i = 0; i < n; i++) bins[i * p + j] = binOf(c, column[i] ?? 0);
-  }
+    for (let i = 0; i < n; i++) bins[i * q + u] = binOf(c, column[i] ?? 0);
+  });
 
   let positives = 0;
   for (let i = 0; i < n; i++) positives += y[i] === 1 ? 1 : 0;
@@ -135,7 +154,7 @@ export const fitGradientBoostedTrees = (
   const score = new Float64Array(n).fill(initialLogOdds);
   const g = new Float64Array(n);
   const h = new Float64Array(n);
-  const size = 3 * p * B;
+  const size = 3 * q * B;
 
   const histogram = (rows: Int32Array): Float64Array => {
     const hist = new Float64Array(size);
@@ -143,9 +162,9 @@ export const fitGradientBoostedTrees = (
       const i = rows[k] ?? 0;
       const gi = g[i] ?? 0;
       const hi = h[i] ?? 0;
-      const base = i * p;
-      for (let j = 0; j < p; j++) {
-        const at = 3 * (j * B + (bins[base + j] ?? 0));
+      const base = i * q;
+      for (let u = 0; u < q; u++) {
+        const at = 3 * (u * B + (bins[base + u] ?? 0));
         hist[at] = (hist[at] ?? 0) + gi;
         hist[at + 1] = (hist[at + 1] ?? 0) + hi;
         hist[at + 2] = (hist[at + 2] ?? 0) + 1;
@@ -153,6 +172,15 @@ export const fitGradientBoostedTrees = (
     }
     return hist;
   };
+
+  const watch = options.earlyStopping;
+  if (watch && (watch.x.featureCount !== p || watch.y.length !== watch.x.rowCount))
+    throw new GradientBoostingInputError(
+      `early-stopping rows: ${watch.x.rowCount} × ${watch.x.featureCount} with ${watch.y.length} labels for ${p} features`,
+    );
+  const watched = new Float64Array(watch?.x.rowCount ?? 0).fill(initialLogOdds);
+  let bestLoss = Number.POSITIVE_INFINITY;
+  let bestRound = 0;
 
   const trees: RegressionTree[] = [];
   for (let t = 0; t < treeCount; t++) {
@@ -201,13 +229,13 @@ export const fitGradientBoostedTrees = (
       let bestBin = 0;
       let bestGL = 0;
       let bestHL = 0;
-      for (let j = 0; j < p; j++) {
-        const last = (cuts[j]?.length ?? 0) - 1;
+      for (let u = 0; u < q; u++) {
+        const last = (cuts[u]?.length ?? 0) - 1;
         let GL = 0;
         let HL = 0;
         let CL = 0;
         for (let b = 0; b <= last; b++) {
-          const at = 3 * (j * B + b);
+          const at = 3 * (u * B + b);
           GL += hist[at] ?? 0;
           HL += hist[at + 1] ?? 0;
           CL += hist[at + 2] ?? 0;
@@ -218,7 +246,7 @@ export const fitGradientBoostedTrees = (
           const gain = (GL * GL) / (HL + lambda) + (GR * GR) / (HR + lambda) - parentScore;
           if (gain > bestGain) {
             bestGain = gain;
-            bestFeature = j;
+            bestFeature = u;
             bestBin = b;
             bestGL = GL;
             bestHL = HL;
@@ -228,7 +256,7 @@ export const fitGradientBoostedTrees = (
       if (bestFeature < 0) continue;
       const leftRows: number[] = [];
       const rightRows: number[] = [];
-      for (const i of node.rows) ((bins[i * p + bestFeature] ?? 0) <= bestBin ? leftRows : rightRows).push(i);
+      for (const i of node.rows) ((bins[i * q + bestFeature] ?? 0) <= bestBin ? leftRows : rightRows).push(i);
       const l = Int32Array.from(leftRows);
       const r = Int32Array.from(rightRows);
       const li = addNode(bestGL, bestHL);
@@ -270,18 +298,31 @@ export const fitGradientBoostedTrees = (
     for (let i = 0; i < n; i++) {
       let k = 0;
       while ((feature[k] ?? -1) >= 0) {
-        const j = feature[k] ?? 0;
-        k = (bins[i * p + j] ?? 0) <= (splitBin[k] ?? 0) ? (left[k] ?? 0) : (right[k] ?? 0);
+        const u = feature[k] ?? 0;
+        k = (bins[i * q + u] ?? 0) <= (splitBin[k] ?? 0) ? (left[k] ?? 0) : (right[k] ?? 0);
       }
       score[i] = (score[i] ?? 0) + (value[k] ?? 0);
     }
-    trees.push({
-      feature: Int32Array.from(feature),
+    const tree: RegressionTree = {
+      feature: Int32Array.from(feature, (u) => (u < 0 ? -1 : (usable[u] ?? -1))),
       threshold: Float64Array.from(threshold),
       left: Int32Array.from(left),
       right: Int32Array.from(right),
       value: Float64Array.from(value),
-    });
+    };
+    trees.push(tree);
+    if (watch) {
+      let loss = 0;
+      for (let i = 0; i < watched.length; i++) {
+        const z = (watched[i] ?? 0) + (tree.value[leafOf(tree, watch.x.values, i * p)] ?? 0);
+        watched[i] = z;
+        loss += softplus(watch.y[i] === 1 ? -z : z);
+      }
+      if (loss < bestLoss) {
+        bestLoss = loss;
+        bestRound = t;
+      } else if (t - bestRound >= watch.patience) break;
+    }
   }
   return { featureCount: p, initialLogOdds, trees };
 };
@@ -305,6 +346,38 @@ export const boostedLogOdds = (
   for (const tree of model.trees) z += tree.value[leafOf(tree, values, offset)] ?? 0;
   return z;
 };
+
+/**
+ * Σ log-loss of the matrix's rows after each number of trees: entry t is the loss of the model's first t
+ * trees (entry 0: the initial log-odds alone). Boosting is sequential, so the first t trees are exactly the
+ * model trained for t rounds: one fit with a held-out curve chooses the number of rounds (early stopping).
+ */
+export const boostedLossCurve = (
+  model: GradientBoostedTreesModel,
+  x: FeatureMatrix,
+  y: ArrayLike<number>,
+): Float64Array => {
+  if (y.length !== x.rowCount)
+    throw new GradientBoostingInputError(`${x.rowCount} rows but ${y.length} labels`);
+  const p = x.featureCount;
+  const curve = new Float64Array(model.trees.length + 1);
+  for (let i = 0; i < x.rowCount; i++) {
+    const sign = y[i] === 1 ? -1 : 1;
+    let z = model.initialLogOdds;
+    curve[0] = (curve[0] ?? 0) + softplus(sign * z);
+    model.trees.forEach((tree, t) => {
+      z += tree.value[leafOf(tree, x.values, i * p)] ?? 0;
+      curve[t + 1] = (curve[t + 1] ?? 0) + softplus(sign * z);
+    });
+  }
+  return curve;
+};
+
+/** The model cut to its first `count` trees (what `count` rounds of training would have given). */
+export const firstTrees = (model: GradientBoostedTreesModel, count: number): GradientBoostedTreesModel => ({
+  ...model,
+  trees: model.trees.slice(0, Math.max(0, count)),
+});
 
 /** The model's log-odds for a row-independent baseline: initial log-odds + Σ root values. */
 export const boostedBaseLogOdds = (model: GradientBoostedTreesModel): number =>

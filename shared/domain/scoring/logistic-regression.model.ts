@@ -12,6 +12,11 @@ export type LogisticRegressionOptions = {
   readonly maxIterations?: number;
   /** Stop when no parameter moves by more than this (default 1e-8). */
   readonly tolerance?: number;
+  /**
+   * Start from this model instead of the base rate (a warm start, e.g. along a path of penalties); it must
+   * have one weight per feature. The optimum does not depend on it, only the iterations to reach it.
+   */
+  readonly initial?: LogisticRegressionModel;
 };
 
 export type LogisticRegressionModel = {
@@ -33,7 +38,8 @@ export const logit = (p: number): number => {
 };
 
 /** log(1 + e^z) without overflow. */
-const softplus = (z: number): number => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
+export const softplus = (z: number): number =>
+  z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
 
 /**
  * Solves A x = b for a symmetric positive-definite A (n × n, row-major) by Cholesky; A is overwritten.
@@ -114,28 +120,54 @@ export const fitLogisticRegression = (
   const m = p + 1; // weights then intercept
   let positives = 0;
   for (let i = 0; i < y.length; i++) positives += y[i] === 1 ? 1 : 0;
+  const initial = options.initial;
+  if (initial && initial.weights.length !== p)
+    throw new LogisticRegressionInputError(
+      `warm start has ${initial.weights.length} weights for ${p} features`,
+    );
   let beta = new Float64Array(m);
-  beta[p] = logit((positives + 0.5) / (x.rowCount + 1));
+  if (initial) beta.set(initial.weights);
+  beta[p] = initial ? initial.intercept : logit((positives + 0.5) / (x.rowCount + 1));
   let current = objective(x, y, beta, l2);
-  const row = new Float64Array(m);
+  // Rows go through the Hessian four at a time (one pass over its lower triangle per block, not per row).
+  const block = new Float64Array(4 * m);
+  const weight = new Float64Array(4);
   for (let iteration = 0; iteration < maxIterations; iteration++) {
     const gradient = new Float64Array(m);
     const hessian = new Float64Array(m * m);
-    for (let i = 0; i < x.rowCount; i++) {
-      for (let j = 0; j < p; j++) row[j] = x.values[i * p + j] ?? 0;
-      row[p] = 1;
-      let z = 0;
-      for (let j = 0; j < m; j++) z += (beta[j] ?? 0) * (row[j] ?? 0);
-      const mu = sigmoid(z);
-      const r = mu - (y[i] === 1 ? 1 : 0);
-      const w = Math.max(mu * (1 - mu), 1e-12);
+    for (let start = 0; start < x.rowCount; start += 4) {
+      weight.fill(0);
+      block.fill(0);
+      for (let b = 0; b < 4 && start + b < x.rowCount; b++) {
+        const i = start + b;
+        const row = block.subarray(b * m, (b + 1) * m);
+        row.set(x.values.subarray(i * p, (i + 1) * p));
+        row[p] = 1;
+        let z = 0;
+        for (let j = 0; j < m; j++) z += (beta[j] ?? 0) * (row[j] ?? 0);
+        const mu = sigmoid(z);
+        const r = mu - (y[i] === 1 ? 1 : 0);
+        weight[b] = Math.max(mu * (1 - mu), 1e-12);
+        for (let j = 0; j < m; j++) gradient[j] = (gradient[j] ?? 0) + r * (row[j] ?? 0);
+      }
+      const w0 = weight[0] ?? 0;
+      const w1 = weight[1] ?? 0;
+      const w2 = weight[2] ?? 0;
+      const w3 = weight[3] ?? 0;
       for (let j = 0; j < m; j++) {
-        const rj = row[j] ?? 0;
-        if (rj === 0) continue;
-        gradient[j] = (gradient[j] ?? 0) + r * rj;
-        const wr = w * rj;
+        const a0 = w0 * (block[j] ?? 0);
+        const a1 = w1 * (block[m + j] ?? 0);
+        const a2 = w2 * (block[2 * m + j] ?? 0);
+        const a3 = w3 * (block[3 * m + j] ?? 0);
         // Lower triangle only; mirrored below.
-        for (let k = 0; k <= j; k++) hessian[j * m + k] = (hessian[j * m + k] ?? 0) + wr * (row[k] ?? 0);
+        const at = j * m;
+        for (let k = 0; k <= j; k++)
+          hessian[at + k] =
+            (hessian[at + k] ?? 0) +
+            a0 * (block[k] ?? 0) +
+            a1 * (block[m + k] ?? 0) +
+            a2 * (block[2 * m + k] ?? 0) +
+            a3 * (block[3 * m + k] ?? 0);
       }
     }
     for (let j = 0; j < m; j++) for (let k = 0; k < j; k++) hessian[k * m + j] = hessian[j * m + k] ?? 0;

@@ -6,6 +6,8 @@
  * rows only (no leakage from the rows it is evaluated on):
  * - numeric: standardised with the training mean and standard deviation; a missing value becomes the mean
  *   (0 after standardising) and, when the training rows had missing values, a missing-indicator feature;
+ *   a column with many distinct values also gets hinge (linear-spline) features and, when it is never
+ *   negative, a log(1 + x) feature, so a linear model can bend (see `FeatureEncoderOptions`);
  * - categorical: one indicator per level seen at least `minLevelCount` times (at most `maxLevels`, most
  *   frequent first), one "other" bucket for rare and unseen levels; a missing value is its own level.
  * Every feature is centred on its training mean, so a linear model's intercept is the log-odds of the
@@ -114,6 +116,8 @@ export type NumericEncoding = {
   readonly missingRate: number;
   /** Hinge features max(0, x − knot), each standardised with its training mean and scale. */
   readonly hinges: readonly { readonly knot: number; readonly mean: number; readonly scale: number }[];
+  /** The log(1 + x) feature's training mean and scale; absent when the column has none. */
+  readonly log?: { readonly mean: number; readonly scale: number };
 };
 
 export type CategoricalEncoding = {
@@ -131,7 +135,18 @@ export type EncodedFeature = {
   readonly name: string;
   /** Index into the encoder's `columns`. */
   readonly column: number;
+  /**
+   * What the feature is of its column: the (standardised) value, its missing indicator, a log or hinge
+   * transform of the value (monotone in it, so a tree gains no split from them), or a categorical level.
+   */
+  readonly term?: FeatureTerm;
 };
+
+export type FeatureTerm = 'value' | 'missing' | 'log' | 'hinge' | 'level';
+
+/** Whether a feature is a monotone transform of its column's value (a tree can split on the value instead). */
+export const isValueTransform = (feature: EncodedFeature): boolean =>
+  feature.term === 'log' || feature.term === 'hinge';
 
 export type FeatureEncoder = {
   readonly columns: readonly ColumnEncoding[];
@@ -156,6 +171,13 @@ export type FeatureEncoderOptions = {
    * over the first months of tenure, then slowly). 0 turns them off.
    */
   readonly splineKnots?: number;
+  /**
+   * A log(1 + x) feature for every numeric column with at least 10 distinct values and no negative
+   * training value (default true): amounts, durations and counts often act with diminishing returns (the
+   * step from 1 to 2 months matters more than from 41 to 42), a concave shape the decile hinges cannot
+   * follow below their first knot. Missing values are imputed with the mean first, as for the other terms.
+   */
+  readonly logTransform?: boolean;
 };
 
 export const MISSING_LEVEL = '(missing)';
@@ -173,6 +195,9 @@ const moments = (values: readonly number[]): { mean: number; scale: number } => 
   return { mean, scale: sd > 1e-12 * Math.max(1, Math.abs(mean)) ? sd : 1 };
 };
 
+/** log(1 + x), with x clipped at 0: a negative value met when scoring counts as 0. */
+const logTerm = (x: number): number => Math.log1p(Math.max(0, x));
+
 const levelOf = (value: string | undefined): string =>
   isMissing(value) ? MISSING_LEVEL : (value ?? '').trim();
 
@@ -186,6 +211,7 @@ export const fitFeatureEncoder = (
   const minLevelCount = options.minLevelCount ?? 5;
   const maxLevels = options.maxLevels ?? 30;
   const splineKnots = options.splineKnots ?? 9;
+  const logTransform = options.logTransform ?? true;
   const n = Math.max(1, trainRows.length);
   const encodings: ColumnEncoding[] = [];
   const features: EncodedFeature[] = [];
@@ -201,22 +227,24 @@ export const fitFeatureEncoder = (
       const missingRate = (trainRows.length - present.length) / n;
       const hinges: { knot: number; mean: number; scale: number }[] = [];
       present.sort((a, b) => a - b);
-      if (splineKnots > 0 && new Set(present).size >= 10) {
+      // Missing values are imputed with the mean before a transform, as for the linear term.
+      const imputed = (f: (x: number) => number) =>
+        trainRows.map((r) => f(parseNumeric(table.rows[r]?.[column.index]) ?? mean));
+      const continuous = new Set(present).size >= 10;
+      if (splineKnots > 0 && continuous) {
         const knots = new Set<number>();
         for (let q = 1; q <= splineKnots; q++)
           knots.add(present[Math.floor((q * present.length) / (splineKnots + 1))] ?? 0);
-        for (const knot of knots) {
-          // Missing values are imputed with the mean before the hinge, as for the linear term.
-          const values = trainRows.map((r) =>
-            Math.max(0, (parseNumeric(table.rows[r]?.[column.index]) ?? mean) - knot),
-          );
-          hinges.push({ knot, ...moments(values) });
-        }
+        for (const knot of knots) hinges.push({ knot, ...moments(imputed((x) => Math.max(0, x - knot))) });
       }
-      encodings.push({ kind: 'numeric', column, mean, scale, missingRate, hinges });
-      features.push({ name: column.name, column: c });
-      if (missingRate > 0) features.push({ name: `${column.name} (missing)`, column: c });
-      for (const hinge of hinges) features.push({ name: `${column.name} (above ${hinge.knot})`, column: c });
+      const log =
+        logTransform && continuous && (present[0] ?? 0) >= 0 ? moments(imputed(logTerm)) : undefined;
+      encodings.push({ kind: 'numeric', column, mean, scale, missingRate, hinges, ...(log ? { log } : {}) });
+      features.push({ name: column.name, column: c, term: 'value' });
+      if (missingRate > 0) features.push({ name: `${column.name} (missing)`, column: c, term: 'missing' });
+      if (log) features.push({ name: `${column.name} (log)`, column: c, term: 'log' });
+      for (const hinge of hinges)
+        features.push({ name: `${column.name} (above ${hinge.knot})`, column: c, term: 'hinge' });
     } else {
       const counts = new Map<string, number>();
       for (const r of trainRows) {
@@ -231,8 +259,9 @@ export const fitFeatureEncoder = (
       const shares = levels.map((level) => (counts.get(level) ?? 0) / n);
       shares.push(Math.max(0, 1 - shares.reduce((a, b) => a + b, 0)));
       encodings.push({ kind: 'categorical', column, levels, shares });
-      for (const level of levels) features.push({ name: `${column.name}=${level}`, column: c });
-      features.push({ name: `${column.name}=${OTHER_LEVEL}`, column: c });
+      for (const level of levels)
+        features.push({ name: `${column.name}=${level}`, column: c, term: 'level' });
+      features.push({ name: `${column.name}=${OTHER_LEVEL}`, column: c, term: 'level' });
     }
   }
   return { columns: encodings, features };
@@ -252,6 +281,7 @@ export const encodeRow = (
       const x = parseNumeric(raw);
       out[f++] = x === undefined ? 0 : (x - e.mean) / e.scale;
       if (e.missingRate > 0) out[f++] = (x === undefined ? 1 : 0) - e.missingRate;
+      if (e.log) out[f++] = (logTerm(x ?? e.mean) - e.log.mean) / e.log.scale;
       for (const hinge of e.hinges)
         out[f++] = (Math.max(0, (x ?? e.mean) - hinge.knot) - hinge.mean) / hinge.scale;
     } else {

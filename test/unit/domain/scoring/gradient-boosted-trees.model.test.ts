@@ -5,7 +5,10 @@ import {
   boostedBaseLogOdds,
   boostedContributions,
   boostedLogOdds,
+  boostedLossCurve,
+  firstTrees,
   fitGradientBoostedTrees,
+  GradientBoostingInputError,
 } from '../../../../shared/domain/scoring/gradient-boosted-trees.model.ts';
 import {
   fitLogisticRegression,
@@ -73,6 +76,56 @@ describe('fitGradientBoostedTrees', () => {
       });
     expect(meanAbs[3]).toBeLessThan((meanAbs[2] ?? 0) / 2);
     expect(meanAbs[3]).toBeLessThan((meanAbs[0] ?? 0) / 2);
+  });
+
+  it('loss curve: entry t is the log-loss of the first t trees, falling on the training rows', () => {
+    const curve = boostedLossCurve(gbt, test.x, test.y);
+    expect(curve).toHaveLength(151);
+    for (const t of [0, 1, 40, 150]) {
+      const model = firstTrees(gbt, t);
+      let loss = 0;
+      for (let i = 0; i < test.x.rowCount; i++) {
+        const p = sigmoid(boostedLogOdds(model, test.x.values, i * 4));
+        loss -= test.y[i] === 1 ? Math.log(p) : Math.log(1 - p);
+      }
+      expect(curve[t]).toBeCloseTo(loss, 6);
+    }
+    const onTrain = boostedLossCurve(gbt, train.x, train.y);
+    expect(onTrain[150]).toBeLessThan((onTrain[0] ?? 0) * 0.8);
+  });
+
+  it('splits only on the allowed features', () => {
+    const model = fitGradientBoostedTrees(train.x, train.y, seededRandom(3), {
+      trees: 40,
+      maxDepth: 3,
+      splitFeatures: [1, 3],
+    });
+    const used = new Set(model.trees.flatMap((t) => Array.from(t.feature).filter((j) => j >= 0)));
+    expect([...used].sort()).toEqual([1, 3]);
+    expect(() => fitGradientBoostedTrees(train.x, train.y, seededRandom(3), { splitFeatures: [4] })).toThrow(
+      GradientBoostingInputError,
+    );
+  });
+
+  it('stops early once the held-out loss has not improved for `patience` rounds', () => {
+    // Labels of pure noise: the held-out loss is best after a few rounds, and boosting stops soon after.
+    const random = seededRandom(5);
+    const noise = Uint8Array.from(train.y, () => (random() < 0.5 ? 1 : 0));
+    const heldNoise = Uint8Array.from(test.y, () => (random() < 0.5 ? 1 : 0));
+    const options = { trees: 400, maxDepth: 3, learningRate: 0.3 };
+    const stopped = fitGradientBoostedTrees(train.x, noise, seededRandom(3), {
+      ...options,
+      earlyStopping: { x: test.x, y: heldNoise, patience: 20 },
+    });
+    expect(stopped.trees.length).toBeLessThan(400);
+    const curve = boostedLossCurve(stopped, test.x, heldNoise);
+    const best = curve.indexOf(Math.min(...curve.subarray(1)));
+    expect(stopped.trees.length).toBe(best + 20);
+    // The rounds it kept are the ones an unwatched fit grows.
+    const full = fitGradientBoostedTrees(train.x, noise, seededRandom(3), options);
+    expect(boostedLogOdds(stopped, test.x.values, 0)).toBe(
+      boostedLogOdds(firstTrees(full, stopped.trees.length), test.x.values, 0),
+    );
   });
 
   it('is reproducible for a seed', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../../shared/domain/identity/seeded-random.ts';
 import {
   fitLogisticRegression,
+  LogisticRegressionInputError,
   logisticContributions,
   logisticLogOdds,
   sigmoid,
@@ -52,6 +53,20 @@ describe('fitLogisticRegression', () => {
     const model = fitLogisticRegression(x, [0, 0, 1, 1], { l2: 0.1 });
     expect(Number.isFinite(model.weights[0])).toBe(true);
     expect(model.weights[0]).toBeGreaterThan(1);
+  });
+
+  it('reaches the same optimum from a warm start (a path of penalties)', () => {
+    const { x, y } = synthetic(800, [1, -2, 0.5, 0, 0], 0.3, 8);
+    const strong = fitLogisticRegression(x, y, { l2: 100 });
+    const cold = fitLogisticRegression(x, y, { l2: 0.5 });
+    const warm = fitLogisticRegression(x, y, { l2: 0.5, initial: strong });
+    expect(warm.intercept).toBeCloseTo(cold.intercept, 8);
+    warm.weights.forEach((w, j) => {
+      expect(w).toBeCloseTo(cold.weights[j] ?? Number.NaN, 8);
+    });
+    expect(() =>
+      fitLogisticRegression(x, y, { initial: { intercept: 0, weights: new Float64Array(2) } }),
+    ).toThrow(LogisticRegressionInputError);
   });
 
   it('intercept + Σ contributions is the log-odds', () => {

@@ -6,6 +6,7 @@ import {
   detectColumns,
   encodeRows,
   fitFeatureEncoder,
+  isValueTransform,
   parseBinaryLabel,
   type RawTable,
 } from '../../../../shared/domain/scoring/tabular-features.ts';
@@ -100,9 +101,59 @@ describe('fitFeatureEncoder', () => {
     });
     expect(encoder.features.map((f) => f.name)).toEqual([
       'n',
+      'n (log)',
       'n (above 12)',
       'n (above 25)',
       'n (above 37)',
     ]);
+    expect(encoder.features.map((f) => f.term)).toEqual(['value', 'log', 'hinge', 'hinge', 'hinge']);
+    expect(encoder.features.map(isValueTransform)).toEqual([false, true, true, true, true]);
+  });
+
+  describe('log term', () => {
+    // n = 0 … 49 with two blanks; m = n − 5 has negative values; k has 5 distinct values.
+    const wide: RawTable = {
+      header: ['n', 'm', 'k', 'y'],
+      rows: Array.from({ length: 50 }, (_, i) => [
+        i === 7 || i === 30 ? '' : String(i),
+        String(i - 5),
+        String(i % 5),
+        i % 2 ? 'yes' : 'no',
+      ]),
+    };
+    const columns = detectColumns(wide, ['y']).columns;
+    const rows = [...Array(50).keys()];
+
+    it('is log(1 + x), standardised on the training rows, for non-negative columns with ≥ 10 values', () => {
+      const encoder = fitFeatureEncoder(wide, columns, rows, { splineKnots: 0 });
+      expect(encoder.features.map((f) => f.name)).toEqual(['n', 'n (missing)', 'n (log)', 'm', 'k']);
+      const x = encodeRows(encoder, wide, rows);
+      const log = x.values.filter((_, at) => at % x.featureCount === 2);
+      // Blank n is imputed with the mean of the 48 present values before the transform.
+      const present = rows.filter((i) => i !== 7 && i !== 30);
+      const mean = present.reduce((a, b) => a + b, 0) / present.length;
+      const raw = rows.map((i) => Math.log1p(present.includes(i) ? i : mean));
+      const rawMean = raw.reduce((a, b) => a + b, 0) / raw.length;
+      const sd = Math.sqrt(raw.reduce((a, b) => a + (b - rawMean) ** 2, 0) / raw.length);
+      expect(Array.from(log)).toEqual(raw.map((v) => expect.closeTo((v - rawMean) / sd, 12)));
+    });
+
+    it('counts a negative value met when scoring as 0, and can be turned off', () => {
+      const encoder = fitFeatureEncoder(wide, columns, rows, { splineKnots: 0 });
+      const scored = encodeRows(
+        encoder,
+        {
+          header: wide.header,
+          rows: [
+            ['-3', '0', '0', 'no'],
+            ['0', '0', '0', 'no'],
+          ],
+        },
+        [0, 1],
+      );
+      expect(scored.values[2]).toBe(scored.values[scored.featureCount + 2]);
+      const off = fitFeatureEncoder(wide, columns, rows, { splineKnots: 0, logTransform: false });
+      expect(off.features.map((f) => f.name)).toEqual(['n', 'n (missing)', 'm', 'k']);
+    });
   });
 });
