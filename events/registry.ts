@@ -3,6 +3,7 @@ import { channelEnvelopeV1, parseChannelEnvelope } from './channel/channel-envel
 import { cleanedEventV1, parseCleanedEvent } from './cleaning/cleaned-event.v1.ts';
 import type { EventContract } from './contract.types.ts';
 import { invalidChannelEnvelopes, validChannelEnvelopes } from './fixtures/channel-envelope.v1.fixture.ts';
+import { invalidChurnRiskRaised, validChurnRiskRaised } from './fixtures/churn-risk-raised.v1.fixture.ts';
 import { invalidCleanedEvents, validCleanedEvents } from './fixtures/cleaned-event.v1.fixture.ts';
 import { invalidCustomerUnmerged, validCustomerUnmerged } from './fixtures/customer-unmerged.v1.fixture.ts';
 import { invalidCustomersMerged, validCustomersMerged } from './fixtures/customers-merged.v1.fixture.ts';
@@ -10,6 +11,7 @@ import { invalidProfileUpdated, validProfileUpdated } from './fixtures/profile-u
 import { customerUnmergedV1, parseCustomerUnmerged } from './identity/customer-unmerged.v1.ts';
 import { customersMergedV1, parseCustomersMerged } from './identity/customers-merged.v1.ts';
 import { parseProfileUpdated, profileUpdatedV1 } from './profile/profile-updated.v1.ts';
+import { churnRiskRaisedV1, parseChurnRiskRaised } from './scoring/churn-risk-raised.v1.ts';
 
 /** Every event contract of c360. A breaking change adds a `v2` entry beside `v1`; it never edits `v1`. */
 export const EVENT_CONTRACTS: readonly EventContract[] = [
@@ -57,6 +59,15 @@ export const EVENT_CONTRACTS: readonly EventContract[] = [
     jsonSchemaIo: 'output',
     parse: parseProfileUpdated,
     fixtures: { valid: validProfileUpdated, invalid: invalidProfileUpdated },
+  },
+  {
+    name: 'churn-risk-raised',
+    version: 1,
+    description: "A customer's churn score crossed the threshold upwards (bus detail-type ChurnRiskRaised).",
+    schema: churnRiskRaisedV1,
+    jsonSchemaIo: 'output',
+    parse: parseChurnRiskRaised,
+    fixtures: { valid: validChurnRiskRaised, invalid: invalidChurnRiskRaised },
   },
 ];
 

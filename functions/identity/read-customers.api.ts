@@ -4,6 +4,7 @@ import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
 import { dynamoCustomerReader } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
+import { dynamoScores } from '#shared/adapters/dynamodb/score.repository.ts';
 import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
@@ -17,6 +18,13 @@ const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const db = documentClient();
 const reader = dynamoCustomerReader(db, env.CUSTOMER_TABLE_NAME);
 const profiles = dynamoProfilesFromEnv(db, env.CUSTOMER_TABLE_NAME);
+const scores = dynamoScores(db, env.CUSTOMER_TABLE_NAME);
+const scoresOf = async (customerId: string) => {
+  const stored = await scores.scores(customerId);
+  if (stored === undefined) return undefined;
+  const { version: _version, ...view } = stored;
+  return view;
+};
 // Until the role × field policy (issue 6): roles that serve the person see PII traits, the others masked.
 const PII_ROLES = ['admin', 'service', 'sales'];
 const lookup = z
@@ -30,7 +38,7 @@ const lookup = z
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
-  const ports = { ...reader, blindIndex: await blindIndex(), profile: profiles.load };
+  const ports = { ...reader, blindIndex: await blindIndex(), profile: profiles.load, scores: scoresOf };
   const scope = { pii: callerIsIn(callerOf(event), PII_ROLES) };
   const id = event.pathParameters?.id;
   if (id) {

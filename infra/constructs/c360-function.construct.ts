@@ -224,7 +224,12 @@ export class C360Function extends Construct {
   }
 
   /** Queue access outside the bindings, e.g. a Kinesis event source's on-failure destination. */
-  grantQueueAccess(id: string, access: 'send' | 'consume'): void {
+  grantQueueAccess(id: string, access: 'send' | 'consume' | 'sendAndConsume'): void {
+    if (access === 'sendAndConsume') {
+      this.grantQueueAccess(id, 'send');
+      this.grantQueueAccess(id, 'consume');
+      return;
+    }
     const queue = resourceById(this.data.queues, id);
     if (access === 'send') {
       this.allow(['sqs:SendMessage'], [queue.queueArn]);

@@ -16,4 +16,18 @@ export const quarantineBucket = {
   noncurrentExpirationDays: 1,
 } as const satisfies BucketDefinition;
 
-export const buckets = [lakeBucket, quarantineBucket] as const satisfies readonly BucketDefinition[];
+/**
+ * Customer-intelligence models: every trained version with its metrics and feature schema, and the pointer
+ * to the one in use. Versioned; a superseded pointer stays restorable for a year.
+ */
+export const modelBucket = {
+  id: 'ModelBucket',
+  envVar: 'MODEL_BUCKET_NAME',
+  noncurrentExpirationDays: 365,
+} as const satisfies BucketDefinition;
+
+export const buckets = [
+  lakeBucket,
+  quarantineBucket,
+  modelBucket,
+] as const satisfies readonly BucketDefinition[];

@@ -1,6 +1,8 @@
 import { CUSTOMER_UNMERGED_DETAIL_TYPE } from '../../events/identity/customer-unmerged.v1.ts';
-import { busDeliveryDlq, domainEventsQueue, profileRebuildQueue } from './queues.definition.ts';
-import type { BusDefinition, RuleDefinition } from './resource.types.ts';
+import { PROFILE_UPDATED_DETAIL_TYPE } from '../../events/profile/profile-updated.v1.ts';
+import { trainCustomerModelsFunction } from './functions.definition.ts';
+import { busDeliveryDlq, domainEventsQueue, profileRebuildQueue, scoringQueue } from './queues.definition.ts';
+import type { BusDefinition, RuleDefinition, ScheduleDefinition } from './resource.types.ts';
 
 export const eventBus = {
   id: 'C360Bus',
@@ -25,7 +27,28 @@ export const unmergesToProfileRebuildRule = {
   targets: [{ type: 'queue', queueId: profileRebuildQueue.id, deadLetterQueueId: busDeliveryDlq.id }],
 } as const satisfies RuleDefinition;
 
+/** A profile changed: rescore the customer (churn, tier, segment, lifetime value). */
+export const profileUpdatesToScoringRule = {
+  id: 'ProfileUpdatesToScoring',
+  description: 'ProfileUpdated to the rescoring queue',
+  eventPattern: { source: [eventBus.source], 'detail-type': [PROFILE_UPDATED_DETAIL_TYPE] },
+  targets: [{ type: 'queue', queueId: scoringQueue.id, deadLetterQueueId: busDeliveryDlq.id }],
+} as const satisfies RuleDefinition;
+
 export const rules = [
   domainEventsToLakeRule,
   unmergesToProfileRebuildRule,
+  profileUpdatesToScoringRule,
 ] as const satisfies readonly RuleDefinition[];
+
+/** Customer intelligence is retrained weekly (events rescore customers in between). */
+export const weeklyRetrainSchedule = {
+  id: 'WeeklyRetrain',
+  description: 'Retrains the customer-intelligence models and scores every customer',
+  functionId: trainCustomerModelsFunction.id,
+  every: { value: 7, unit: 'days' },
+  maximumRetryAttempts: 2,
+  deadLetterQueueId: busDeliveryDlq.id,
+} as const satisfies ScheduleDefinition;
+
+export const schedules = [weeklyRetrainSchedule] as const satisfies readonly ScheduleDefinition[];

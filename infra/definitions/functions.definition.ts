@@ -1,5 +1,11 @@
-import { lakeBucket, quarantineBucket } from './buckets.definition.ts';
-import { domainEventsQueue, ingestFailuresDlq, profileRebuildQueue } from './queues.definition.ts';
+import { lakeBucket, modelBucket, quarantineBucket } from './buckets.definition.ts';
+import {
+  batchScoringQueue,
+  domainEventsQueue,
+  ingestFailuresDlq,
+  profileRebuildQueue,
+  scoringQueue,
+} from './queues.definition.ts';
 import type { EventSourceDefinition, FunctionDefinition, TableStreamEventSource } from './resource.types.ts';
 import { ingestStream } from './streams.definition.ts';
 
@@ -117,6 +123,59 @@ export const publishDomainEventsFunction = {
   bindings: { table: 'read', bus: 'put' },
 } as const satisfies FunctionDefinition;
 
+/** Rescoring on events: a changed profile gets its churn score, tier, segment and lifetime value again. */
+export const rescoreCustomersFunction = {
+  id: 'RescoreCustomers',
+  entry: 'functions/scoring/rescore-customers.handler.ts',
+  description: 'Rescores customers whose profile changed (ProfileUpdated); raises ChurnRiskRaised v1',
+  timeoutSeconds: 30,
+  memoryMb: 1024,
+  bindings: {
+    table: 'readWrite',
+    buckets: { [modelBucket.id]: 'read' },
+    queues: { [scoringQueue.id]: 'consume' },
+  },
+} as const satisfies FunctionDefinition;
+
+/** Batch scoring: one page of one scan segment per message, then the next page's message. */
+export const scoreAllCustomersFunction = {
+  id: 'ScoreAllCustomers',
+  entry: 'functions/scoring/score-all-customers.handler.ts',
+  description: 'Scores every customer with the current models, a page at a time (chunked, resumable)',
+  timeoutSeconds: 120,
+  memoryMb: 1024,
+  bindings: {
+    table: 'readWrite',
+    buckets: { [modelBucket.id]: 'read' },
+    queues: { [batchScoringQueue.id]: 'sendAndConsume' },
+  },
+} as const satisfies FunctionDefinition;
+
+/** The segment catalogue and each segment's members, read from the write-sharded membership index. */
+export const readSegmentsFunction = {
+  id: 'ReadSegments',
+  entry: 'functions/scoring/read-segments.api.ts',
+  description: 'GET /segments and GET /segments/{name}/customers (cursor-paginated)',
+  timeoutSeconds: 10,
+  memoryMb: 512,
+  bindings: { table: 'read' },
+} as const satisfies FunctionDefinition;
+
+/** The weekly retrain: every customer's history → a new model version in S3, then a batch-scoring run. */
+export const trainCustomerModelsFunction = {
+  id: 'TrainCustomerModels',
+  entry: 'functions/scoring/train-customer-models.handler.ts',
+  description: 'Retrains churn, value tiers, segments and lifetime value; publishes the version; scores all',
+  timeoutSeconds: 900,
+  memoryMb: 3008,
+  bindings: {
+    table: 'readWrite',
+    piiVault: true,
+    buckets: { [modelBucket.id]: 'readWrite' },
+    queues: { [batchScoringQueue.id]: 'send' },
+  },
+} as const satisfies FunctionDefinition;
+
 export const functions = [
   getHealthFunction,
   archiveDomainEventsFunction,
@@ -129,6 +188,10 @@ export const functions = [
   reviewSuggestedMatchesFunction,
   rebuildProfilesFunction,
   publishDomainEventsFunction,
+  rescoreCustomersFunction,
+  scoreAllCustomersFunction,
+  readSegmentsFunction,
+  trainCustomerModelsFunction,
 ] as const satisfies readonly FunctionDefinition[];
 
 /**
@@ -198,6 +261,30 @@ export const eventSources = [
       maxBatchingWindowSeconds: 0,
       reportBatchItemFailures: true,
       maxConcurrency: 2,
+    },
+  },
+  {
+    id: 'ProfileUpdatesToRescore',
+    functionId: rescoreCustomersFunction.id,
+    source: {
+      type: 'sqs',
+      queueId: scoringQueue.id,
+      batchSize: 50,
+      maxBatchingWindowSeconds: 1,
+      reportBatchItemFailures: true,
+      maxConcurrency: 4,
+    },
+  },
+  {
+    id: 'BatchScoringPages',
+    functionId: scoreAllCustomersFunction.id,
+    source: {
+      type: 'sqs',
+      queueId: batchScoringQueue.id,
+      batchSize: 1,
+      maxBatchingWindowSeconds: 0,
+      reportBatchItemFailures: true,
+      maxConcurrency: 4,
     },
   },
 ] as const satisfies readonly EventSourceDefinition[];

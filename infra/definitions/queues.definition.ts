@@ -54,6 +54,34 @@ export const profileRebuildQueue = {
   deadLetter: { queueId: profileRebuildDlq.id, maxReceiveCount: 5 },
 } as const satisfies QueueDefinition;
 
+export const scoringDlq = {
+  id: 'ScoringDlq',
+  envVar: 'SCORING_DLQ_URL',
+  visibilityTimeoutSeconds: 30,
+  retentionDays: DLQ_RETENTION_DAYS,
+} as const satisfies QueueDefinition;
+
+/** Profiles that changed, waiting to be rescored (ProfileUpdated from the bus). */
+export const scoringQueue = {
+  id: 'ScoringQueue',
+  envVar: 'SCORING_QUEUE_URL',
+  visibilityTimeoutSeconds: 180,
+  retentionDays: 4,
+  deadLetter: { queueId: scoringDlq.id, maxReceiveCount: 5 },
+} as const satisfies QueueDefinition;
+
+/**
+ * Batch scoring over every customer: one message per page of one scan segment, each carrying the cursor of
+ * the next, so a run is chunked and resumes where it stopped.
+ */
+export const batchScoringQueue = {
+  id: 'BatchScoringQueue',
+  envVar: 'BATCH_SCORING_QUEUE_URL',
+  visibilityTimeoutSeconds: 900,
+  retentionDays: 4,
+  deadLetter: { queueId: scoringDlq.id, maxReceiveCount: 5 },
+} as const satisfies QueueDefinition;
+
 export const queues = [
   ingestFailuresDlq,
   busDeliveryDlq,
@@ -61,4 +89,7 @@ export const queues = [
   domainEventsQueue,
   profileRebuildDlq,
   profileRebuildQueue,
+  scoringDlq,
+  scoringQueue,
+  batchScoringQueue,
 ] as const satisfies readonly QueueDefinition[];

@@ -76,13 +76,28 @@ export type RuleDefinition = {
   readonly targets: readonly RuleTarget[];
 };
 
+/**
+ * A function run on a timer (an EventBridge schedule in AWS; the local stack runs it on demand, or at the
+ * same rate when started with schedules on).
+ */
+export type ScheduleDefinition = {
+  readonly id: string;
+  readonly description: string;
+  readonly functionId: string;
+  readonly every: { readonly value: number; readonly unit: 'minutes' | 'hours' | 'days' };
+  /** Invocation retries by EventBridge; then the event goes to the dead-letter queue. */
+  readonly maximumRetryAttempts: number;
+  readonly deadLetterQueueId: string;
+};
+
 export type Access = 'read' | 'write' | 'readWrite';
 
 /** What a function is allowed to touch; the function construct turns each binding into env var + grant. */
 export type FunctionBindings = {
   readonly table?: Access;
   readonly streams?: Readonly<Record<string, 'read' | 'write'>>;
-  readonly queues?: Readonly<Record<string, 'send' | 'consume'>>;
+  /** `sendAndConsume`: a consumer that puts follow-up work on its own queue (e.g. the next page). */
+  readonly queues?: Readonly<Record<string, 'send' | 'consume' | 'sendAndConsume'>>;
   readonly buckets?: Readonly<Record<string, Access>>;
   readonly bus?: 'put';
   /** Keyed hashing of identifiers (blind indexes): a KMS HMAC key in AWS, a local secret locally. */
@@ -169,6 +184,7 @@ export type ResourceDefinitions = {
   readonly buckets: readonly BucketDefinition[];
   readonly bus: BusDefinition;
   readonly rules: readonly RuleDefinition[];
+  readonly schedules: readonly ScheduleDefinition[];
   readonly functions: readonly FunctionDefinition[];
   readonly eventSources: readonly EventSourceDefinition[];
   readonly routes: readonly RouteDefinition[];

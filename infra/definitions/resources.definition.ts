@@ -1,5 +1,5 @@
 import { buckets } from './buckets.definition.ts';
-import { eventBus, rules } from './bus.definition.ts';
+import { eventBus, rules, schedules } from './bus.definition.ts';
 import { eventSources, functions } from './functions.definition.ts';
 import { queues } from './queues.definition.ts';
 import type { ResourceDefinitions } from './resource.types.ts';
@@ -15,6 +15,7 @@ export const resources: ResourceDefinitions = {
   buckets,
   bus: eventBus,
   rules,
+  schedules,
   functions,
   eventSources,
   routes,
@@ -48,6 +49,10 @@ export const assertResourcesValid = (defs: ResourceDefinitions): void => {
       if (t.type === 'function') need(functionIds, t.functionId, `rule ${rule.id}`);
       else need(queueIds, t.queueId, `rule ${rule.id}`);
     }
+  for (const schedule of defs.schedules) {
+    need(functionIds, schedule.functionId, `schedule ${schedule.id}`);
+    need(queueIds, schedule.deadLetterQueueId, `schedule ${schedule.id}`);
+  }
   for (const es of defs.eventSources) {
     need(functionIds, es.functionId, `event source ${es.id}`);
     if (es.source.type === 'sqs') need(queueIds, es.source.queueId, `event source ${es.id}`);

@@ -3,6 +3,7 @@ import {
   getHealthFunction,
   getQualityFunction,
   readCustomersFunction,
+  readSegmentsFunction,
   reviewSuggestedMatchesFunction,
   unmergeCustomerFunction,
 } from './functions.definition.ts';
@@ -63,5 +64,19 @@ export const routes = [
     path: '/identity/suggested-matches/{pair}/decision',
     functionId: reviewSuggestedMatchesFunction.id,
     auth: { groups: ['admin'] },
+  },
+  {
+    id: 'ListSegments',
+    method: 'GET',
+    path: '/segments',
+    functionId: readSegmentsFunction.id,
+    auth: { groups: ['admin', 'marketing', 'analyst', 'sales'] },
+  },
+  {
+    id: 'ListSegmentCustomers',
+    method: 'GET',
+    path: '/segments/{name}/customers',
+    functionId: readSegmentsFunction.id,
+    auth: { groups: ['admin', 'marketing', 'sales'] },
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -57,6 +57,8 @@ export type LocalStackOptions = {
   readonly entryRoot?: string;
   readonly corsOrigins?: readonly string[];
   readonly log?: (line: string) => void;
+  /** Run scheduled functions at their rate, as EventBridge would. Off by default: tests call `runSchedule`. */
+  readonly schedules?: boolean;
 };
 
 export type LocalStack = {
@@ -75,6 +77,8 @@ export type LocalStack = {
     readonly endpoint: string;
     readonly standIn: string;
   }[];
+  /** Invokes a schedule's function now with the event EventBridge sends (`Scheduled Event`). */
+  readonly runSchedule: (id: string) => Promise<unknown>;
   readonly stop: () => Promise<void>;
 };
 
@@ -263,7 +267,22 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
       { name: 'EventBridge', endpoint: events, standIn: 'c360 local bus (PutEvents + pattern matcher)' },
       // Step Functions (aws-local-stepfunctions) and Athena (DuckDB) join here when their workflows land.
     ];
+    const runSchedule = (id: string): Promise<unknown> => {
+      const schedule = defs.schedules.find((x) => x.id === id);
+      if (!schedule) throw new Error(`no schedule ${id}`);
+      return getFunction(schedule.functionId).invoke(scheduledEvent(schedule.id, LOCAL_REGION));
+    };
+    if (opts.schedules)
+      for (const schedule of defs.schedules) {
+        const unitMs = { minutes: 60_000, hours: 3_600_000, days: 86_400_000 }[schedule.every.unit];
+        const timer = setInterval(() => {
+          runSchedule(schedule.id).catch((e: unknown) => log(`schedule ${schedule.id}: ${String(e)}`));
+        }, schedule.every.value * unitMs);
+        timer.unref();
+        stoppers.push(async () => clearInterval(timer));
+      }
     return {
+      runSchedule,
       endpoints: { ...endpoints, api: apiEndpoint },
       names,
       clients,
@@ -281,5 +300,18 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
     throw error;
   }
 };
+
+/** The event a scheduled EventBridge rule delivers to its function. */
+const scheduledEvent = (ruleId: string, region: string) => ({
+  version: '0',
+  id: crypto.randomUUID(),
+  'detail-type': 'Scheduled Event',
+  source: 'aws.events',
+  account: LOCAL_ACCOUNT,
+  time: new Date().toISOString(),
+  region,
+  resources: [`arn:aws:events:${region}:${LOCAL_ACCOUNT}:rule/${ruleId}`],
+  detail: {},
+});
 
 const withPersist = (dir: string | undefined): Record<string, unknown> => (dir ? { persistDir: dir } : {});

@@ -8,6 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_SOURCE, seedDemoData } from './demo/demo-data.seed.ts';
+import { DEMO_SHOPPERS, seedDemoShoppers } from './demo/demo-shoppers.seed.ts';
 import { LOCAL_ENDPOINTS_FILE } from './local-paths.ts';
 import { startLocalStack } from './local-stack.ts';
 
@@ -35,6 +36,8 @@ console.log('c360 local: starting stand-ins…');
 const stack = await startLocalStack({
   port,
   ...(values.persist ? { persistDir: resolve(values.persist) } : {}),
+  // The weekly retrain runs at its rate, as in AWS (and once after the demo data, below).
+  schedules: true,
   log: values.verbose
     ? (line) => console.log(`  ${line}`)
     : (line) => (/error|fail|lost|discard/i.test(line) ? console.log(`  ${line}`) : undefined),
@@ -73,7 +76,19 @@ if (values.demo && !values['no-demo']) {
   console.log(`    curl -u '${demo.writeKey}:' -H 'content-type: application/json' \\`);
   console.log(`      -d '{"userId":"u-1","event":"Signed Up"}' ${stack.endpoints.api}/v1/track`);
   for (const line of demo.lines) console.log(`  Demo data: ${line}`);
+  console.log(
+    `  Demo shoppers: ${DEMO_SHOPPERS.loyal} loyal and ${DEMO_SHOPPERS.lapsed} lapsed members (a year of purchases) on their way; the models train once they land`,
+  );
   console.log('');
+  seedDemoShoppers(stack)
+    .then((trained) =>
+      console.log(
+        trained
+          ? `\n  Demo intelligence: model ${trained.version} on ${trained.customers} customers (churn ${trained.churn}, ${trained.segments} clusters); batch scoring ${trained.runId}.\n    Try: curl -H "authorization: Bearer $(npx c360 token --role marketing)" ${stack.endpoints.api}/segments\n`
+          : '\n  Demo intelligence: the demo shoppers did not all land in time; models not trained.\n',
+      ),
+    )
+    .catch((error: unknown) => console.log(`\n  Demo intelligence failed: ${String(error)}\n`));
 }
 console.log('Press Ctrl-C to stop.');
 

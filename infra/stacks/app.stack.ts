@@ -32,6 +32,7 @@ import type {
   ResourceDefinitions,
   RouteDefinition,
   RuleDefinition,
+  ScheduleDefinition,
 } from '../definitions/resource.types.ts';
 import { ROLES } from '../definitions/routes.definition.ts';
 import { type DataResources, resourceById } from './data.stack.ts';
@@ -90,6 +91,7 @@ export class AppStack extends Stack {
     );
     for (const source of definitions.eventSources) this.addEventSource(source);
     for (const rule of definitions.rules) this.addRule(rule);
+    for (const schedule of definitions.schedules) this.addSchedule(schedule);
 
     this.userPool = this.createUserPool(config);
     const resourceServer = this.userPool.addResourceServer('ResourceServer', {
@@ -216,6 +218,25 @@ export class AppStack extends Stack {
             }),
       );
     }
+  }
+
+  /** A scheduled rule on the account's default bus (schedules cannot live on a custom bus). */
+  private addSchedule(def: ScheduleDefinition): void {
+    const every = {
+      minutes: Duration.minutes,
+      hours: Duration.hours,
+      days: Duration.days,
+    }[def.every.unit](def.every.value);
+    const rule = new events.Rule(this, def.id, {
+      description: def.description,
+      schedule: events.Schedule.rate(every),
+    });
+    rule.addTarget(
+      new targets.LambdaFunction(this.fn(def.functionId).function, {
+        retryAttempts: def.maximumRetryAttempts,
+        deadLetterQueue: this.importedQueue(def.id, def.deadLetterQueueId),
+      }),
+    );
   }
 
   private createUserPool(config: StageConfig): cognito.UserPool {

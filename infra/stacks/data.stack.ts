@@ -280,6 +280,36 @@ export class DataStack extends Stack implements DataResources {
         }),
       );
     }
+    // Scheduled rules live on the account's default bus; they may only dead-letter here.
+    const scheduleDlqs = new Set(definitions.schedules.map((sch) => sch.deadLetterQueueId));
+    const fromScheduledRules = {
+      ArnLike: {
+        'aws:SourceArn': this.formatArn({ service: 'events', resource: 'rule', resourceName: '*' }),
+      },
+      StringEquals: { 'aws:SourceAccount': this.account },
+    };
+    for (const id of scheduleDlqs) {
+      const queue = resourceById(this.queues, id);
+      queue.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowScheduledRulesToDeadLetter',
+          principals: [eventBridge],
+          actions: ['sqs:SendMessage'],
+          resources: [queue.queueArn],
+          conditions: fromScheduledRules,
+        }),
+      );
+    }
+    if (scheduleDlqs.size > 0)
+      this.key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowScheduledRulesToUseEncryptedQueues',
+          principals: [eventBridge],
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: ['*'],
+          conditions: fromScheduledRules,
+        }),
+      );
     this.key.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowRulesOnC360BusToUseEncryptedQueues',

@@ -5,6 +5,7 @@ import type {
   ResourceDefinitions,
   RouteDefinition,
   RuleDefinition,
+  ScheduleDefinition,
 } from '../../infra/definitions/resource.types.ts';
 import { customerTable } from '../../infra/definitions/table.definition.ts';
 
@@ -14,6 +15,7 @@ export const testDefinitions = (parts: {
   readonly functions?: readonly FunctionDefinition[];
   readonly eventSources?: readonly EventSourceDefinition[];
   readonly rules?: readonly RuleDefinition[];
+  readonly schedules?: readonly ScheduleDefinition[];
   readonly routes?: readonly RouteDefinition[];
   readonly streamShards?: number;
 }): ResourceDefinitions => ({
@@ -30,6 +32,7 @@ export const testDefinitions = (parts: {
   buckets: [],
   bus: { id: 'ProbeBus', envVar: 'EVENT_BUS_NAME', source: 'c360.test', archiveRetentionDays: 1 },
   rules: parts.rules ?? [],
+  schedules: parts.schedules ?? [],
   functions: parts.functions ?? [],
   eventSources: parts.eventSources ?? [],
   routes: parts.routes ?? [],

@@ -384,7 +384,33 @@ describe('Infra: app stack', () => {
             ),
           });
         }
-        s.appTemplate.resourceCountIs('AWS::Events::Rule', s.definitions.rules.length);
+        s.appTemplate.resourceCountIs(
+          'AWS::Events::Rule',
+          s.definitions.rules.length + s.definitions.schedules.length,
+        );
+      }
+    });
+
+    it('creates each schedule on the default bus at its rate, invoking its function with retries and a DLQ', () => {
+      for (const s of both()) {
+        const { data, app } = s.stacks;
+        for (const def of s.definitions.schedules) {
+          const unit = def.every.value === 1 ? def.every.unit.replace(/s$/, '') : def.every.unit;
+          s.appTemplate.hasResourceProperties('AWS::Events::Rule', {
+            Description: def.description,
+            ScheduleExpression: `rate(${def.every.value} ${unit})`,
+            EventBusName: Match.absent(),
+            Targets: [
+              Match.objectLike({
+                Arn: app.resolve(resourceById(app.functions, def.functionId).function.functionArn),
+                RetryPolicy: { MaximumRetryAttempts: def.maximumRetryAttempts },
+                DeadLetterConfig: {
+                  Arn: inApp(s, resourceById(data.queues, def.deadLetterQueueId).queueArn),
+                },
+              }),
+            ],
+          });
+        }
       }
     });
   });

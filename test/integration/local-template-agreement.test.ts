@@ -245,7 +245,7 @@ describe('Infra: local stack agrees with the synthesized template', () => {
       return [...queueIdByLogicalId].find(([logicalId]) => name.includes(`GetAtt${logicalId}Arn`))?.[1];
     };
     const cfnRules = Object.values(app)
-      .filter((r) => r.Type === 'AWS::Events::Rule')
+      .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.EventPattern !== undefined)
       .map(
         (r) =>
           r.Properties as {
@@ -265,6 +265,21 @@ describe('Infra: local stack agrees with the synthesized template', () => {
       })),
     }));
     expect(localRules).toEqual(cfnRules);
+  });
+
+  it('runs the same schedules at the same rates', () => {
+    const cfnSchedules = Object.values(app)
+      .filter((r) => r.Type === 'AWS::Events::Rule' && r.Properties.ScheduleExpression !== undefined)
+      .map((r) => String(r.Properties.ScheduleExpression))
+      .sort();
+    const localSchedules = stack.definitions.schedules
+      .map(
+        (x) =>
+          `rate(${x.every.value} ${x.every.value === 1 ? x.every.unit.replace(/s$/, '') : x.every.unit})`,
+      )
+      .sort();
+    expect(localSchedules).toEqual(cfnSchedules);
+    expect(localSchedules.length).toBeGreaterThan(0);
   });
 
   it('serves the same routes with the same authorization', () => {

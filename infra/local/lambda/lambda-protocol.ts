@@ -21,6 +21,9 @@ export type ResultMessage =
       readonly error: InvocationError;
     };
 
+/** The worker's init phase (importing the handler module) is over, successfully or not. */
+export type ReadyMessage = { readonly type: 'ready' };
+
 export type WorkerData = {
   readonly entry: string;
   readonly handlerExport: string;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Context } from 'aws-lambda';
-import type { InvokeMessage, ResultMessage, WorkerData } from './lambda-protocol.ts';
+import type { InvokeMessage, ReadyMessage, ResultMessage, WorkerData } from './lambda-protocol.ts';
 
 /*
  * Runs inside one function's worker thread: the module is imported once (cold start) and keeps its state
@@ -25,6 +25,12 @@ const loadHandler = (): Promise<Handler> => {
   });
   return handlerPromise;
 };
+
+// The init phase runs before the first invocation, as Lambda's does, and outside its timeout; an init error
+// is reported by the invocation that follows.
+void loadHandler()
+  .catch(() => undefined)
+  .then(() => port.postMessage({ type: 'ready' } satisfies ReadyMessage));
 
 const contextFor = (msg: InvokeMessage): Context => ({
   callbackWaitsForEmptyEventLoop: true,

@@ -34,7 +34,11 @@ export type LocalFunctionConfig = {
   readonly log?: (line: string) => void;
 };
 
-type Environment = { readonly worker: Worker; busy: boolean };
+/** `ready` settles when the environment's init phase is over (or the worker died during it). */
+type Environment = { readonly worker: Worker; readonly ready: Promise<void>; busy: boolean };
+
+/** Lambda's limit on the init phase; a slower init fails the invocation that waited for it. */
+const INIT_LIMIT_MS = 10_000;
 
 /**
  * A Lambda function run locally: each execution environment is a worker thread with the function's own
@@ -61,6 +65,21 @@ export class LocalFunction {
     const env = await this.acquire();
     const requestId = randomUUID();
     const timeoutMs = this.config.timeoutSeconds * 1000;
+    // Like Lambda, the function timeout starts after the init phase (a cold start under load is not a timeout).
+    let initTimer: NodeJS.Timeout | undefined;
+    const initialised = await Promise.race([
+      env.ready.then(() => true),
+      new Promise<false>((resolve) => {
+        initTimer = setTimeout(() => resolve(false), INIT_LIMIT_MS);
+      }),
+    ]);
+    clearTimeout(initTimer);
+    if (!initialised) {
+      this.discard(env);
+      throw new FunctionTimeoutError(
+        `${this.name} ${requestId} Init phase exceeded ${INIT_LIMIT_MS / 1000} seconds`,
+      );
+    }
     const msg: InvokeMessage = { type: 'invoke', requestId, event, deadline: Date.now() + timeoutMs };
     this.invocations += 1;
     const started = performance.now();
@@ -181,7 +200,17 @@ export class LocalFunction {
         for (const line of chunk.toString('utf8').split('\n'))
           if (line.trim()) this.config.log?.(`${this.name}: ${line}`);
       });
-    const env: Environment = { worker, busy: false };
+    const ready = new Promise<void>((resolve) => {
+      const onReady = (m: { type?: string }) => {
+        if (m.type !== 'ready') return;
+        worker.off('message', onReady);
+        resolve();
+      };
+      worker.on('message', onReady);
+      worker.once('exit', () => resolve());
+      worker.once('error', () => resolve());
+    });
+    const env: Environment = { worker, ready, busy: false };
     worker.on('exit', () => {
       if (this.all.has(env)) {
         this.all.delete(env);

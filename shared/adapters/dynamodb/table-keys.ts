@@ -40,4 +40,17 @@ export const keys = {
     pk: `CUSTOMER#${survivorId}`,
     sk: `UNMERGE#${restoredId}#${at}`,
   }),
+  /** A customer's scores: churn, RFM tier, segment, lifetime value, memberships (see score.repository). */
+  customerScores: (customerId: string) => ({ pk: `CUSTOMER#${customerId}`, sk: 'SCORES' }),
+  /** A segment member, in one of the segment's write shards. */
+  segmentMember: (segment: string, shard: number, customerId: string) => ({
+    pk: `SEGMENT#${segment}#${shard}`,
+    sk: `CUSTOMER#${customerId}`,
+  }),
+  /** The member count of one write shard of a segment. */
+  segmentCount: (segment: string, shard: number) => ({ pk: `SEGMENT#${segment}#${shard}`, sk: 'COUNT' }),
+  /** The catalogue of segments (a handful of items, written when models are published). */
+  segmentCatalogue: (segment: string) => ({ pk: 'SEGMENTS', sk: `SEGMENT#${segment}` }),
+  /** Progress of one scan segment of a batch-scoring run. */
+  scoringRun: (runId: string, segment: number) => ({ pk: `SCORING#${runId}`, sk: `SEGMENT#${segment}` }),
 } as const;

@@ -29,6 +29,7 @@ import {
   rfmReference,
   rfmScoreAgainst,
 } from './rfm-tiers.ts';
+import { SpecialFunctionError } from './special-functions.ts';
 import type { ColumnSpec, RawTable } from './tabular-features.ts';
 
 /*
@@ -363,6 +364,32 @@ const nearestSegment = (segments: NonNullable<CustomerModels['segments']>, featu
   return best?.centroid;
 };
 
+const lifetimeValueOf = (
+  ltv: NonNullable<CustomerModels['lifetimeValue']>,
+  history: { readonly x: number; readonly tx: number; readonly T: number },
+  profile: FeatureSource,
+  settings: IntelligenceSettings,
+): CustomerScores['lifetimeValue'] => {
+  const orders = ownValue(profile.computed.purchasesByCurrency, settings.currency) ?? 0;
+  const spend = (ownValue(profile.computed.spend, settings.currency) ?? 0) / 100;
+  // Bought, but not in the scoring currency: the population's mean spend stands in.
+  const zbar = orders > 0 && spend > 0 ? spend / orders : populationMeanSpend(ltv.gammaGamma);
+  try {
+    const next = nextPurchaseWindow(ltv.bgNbd, history);
+    const value = customerLifetimeValue(ltv, { ...history, zbar }, { horizon: settings.lifetimeWeeks });
+    return {
+      probabilityAlive: probabilityAlive(ltv.bgNbd, history),
+      value: Math.round(value * 100) / 100,
+      ...(Number.isFinite(next) ? { nextPurchaseInDays: Math.round(next * WEEK_DAYS) } : {}),
+    };
+  } catch (error) {
+    // Fitted parameters far outside the published range can make the hypergeometric series diverge for
+    // some histories: that customer gets no lifetime value rather than no scores at all.
+    if (error instanceof SpecialFunctionError) return undefined;
+    throw error;
+  }
+};
+
 /** Scores one customer's profile at `asOf` with every model of the bundle. */
 export const scoreCustomer = (
   models: CustomerModels,
@@ -399,27 +426,10 @@ export const scoreCustomer = (
   const segment = models.segments === undefined ? undefined : nearestSegment(models.segments, features);
   if (segment !== undefined) memberships.push(segment.name);
   const history = purchaseHistory(profile, Date.parse(asOf));
-  let lifetimeValue: CustomerScores['lifetimeValue'];
-  if (models.lifetimeValue !== undefined && history !== undefined) {
-    const orders = ownValue(profile.computed.purchasesByCurrency, settings.currency) ?? 0;
-    const spend = (ownValue(profile.computed.spend, settings.currency) ?? 0) / 100;
-    // Bought, but not in the scoring currency: the population's mean spend stands in.
-    const zbar =
-      orders > 0 && spend > 0 ? spend / orders : populationMeanSpend(models.lifetimeValue.gammaGamma);
-    const next = nextPurchaseWindow(models.lifetimeValue.bgNbd, history);
-    lifetimeValue = {
-      probabilityAlive: probabilityAlive(models.lifetimeValue.bgNbd, history),
-      value:
-        Math.round(
-          customerLifetimeValue(
-            models.lifetimeValue,
-            { ...history, zbar },
-            { horizon: settings.lifetimeWeeks },
-          ) * 100,
-        ) / 100,
-      ...(Number.isFinite(next) ? { nextPurchaseInDays: Math.round(next * WEEK_DAYS) } : {}),
-    };
-  }
+  const lifetimeValue =
+    models.lifetimeValue === undefined || history === undefined
+      ? undefined
+      : lifetimeValueOf(models.lifetimeValue, history, profile, settings);
   return {
     modelVersion: models.version,
     scoredAt: asOf,

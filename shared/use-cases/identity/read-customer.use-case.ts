@@ -2,6 +2,7 @@ import { standardiseIdentifier } from '../../domain/cleaning/envelope.cleaner.ts
 import { type ComputedView, computedView } from '../../domain/profile/computed-traits.ts';
 import type { CustomerProfile, ProfileTag, TraitValue } from '../../domain/profile/customer-profile.ts';
 import { PII_TRAITS } from '../../domain/profile/profile-privacy.ts';
+import type { CustomerScores } from '../../domain/scoring/customer-intelligence.model.ts';
 
 export type CustomerLink = {
   readonly type: string;
@@ -37,6 +38,8 @@ export type CustomerView = {
     readonly computed: ComputedView;
     readonly tags: readonly ProfileTag[];
   };
+  /** Churn risk with reasons, value tier, segment, lifetime value and memberships, when scored. */
+  readonly scores?: CustomerScores;
 };
 
 /** What the caller may see of a customer. */
@@ -49,6 +52,7 @@ export type CustomerReadPorts = {
   readonly ownerOf: (type: string, hash: string) => Promise<string | undefined>;
   readonly blindIndex: (purpose: string, value: string) => string;
   readonly profile: (customerId: string) => Promise<CustomerProfile | undefined>;
+  readonly scores: (customerId: string) => Promise<CustomerScores | undefined>;
 };
 
 export const LOOKUP_TYPES = ['email', 'phone', 'deviceId', 'memberCard'] as const;
@@ -72,7 +76,12 @@ export const readCustomer = async (
     head = await ports.customer(id);
   }
   if (!head) return undefined;
-  const [links, merges, profile] = await Promise.all([ports.links(id), ports.merges(id), ports.profile(id)]);
+  const [links, merges, profile, scores] = await Promise.all([
+    ports.links(id),
+    ports.merges(id),
+    ports.profile(id),
+    ports.scores(id),
+  ]);
   return {
     customerId: id,
     createdAt: head.createdAt,
@@ -94,6 +103,7 @@ export const readCustomer = async (
       ...(typeof m.explanation === 'string' ? { explanation: m.explanation } : {}),
     })),
     ...(profile ? { profile: profileView(profile, scope) } : {}),
+    ...(scores ? { scores } : {}),
   };
 };
 

@@ -18,6 +18,7 @@ const link = (customerId: string, sk: string, at: string, rule: string) => ({
 });
 
 const ports: CustomerReadPorts = {
+  scores: async () => undefined,
   customer: async (id) =>
     ({
       old: { createdAt: '2026-01-01T00:00:00.000Z' },

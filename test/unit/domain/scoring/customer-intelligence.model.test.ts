@@ -15,7 +15,7 @@ import { decodeModelJson, encodeModelJson } from '../../../../shared/domain/scor
 import { appEvent, contact, day, purchase } from '../profile/profile-events.helper.ts';
 import { AS_OF, syntheticHistories } from './synthetic-customers.fixture.ts';
 
-const histories = syntheticHistories(400);
+const histories = syntheticHistories(240);
 const train = (previous?: CustomerModels, seed = 1) =>
   trainCustomerModels(histories, {
     asOf: AS_OF,
@@ -73,7 +73,10 @@ describe('customer features', () => {
   });
 });
 
-describe('training the customer-intelligence bundle on the platform’s own history', () => {
+// Training fits the whole bundle (churn with 5-fold CV) several times: allow for a busy CI machine.
+describe('training the customer-intelligence bundle on the platform’s own history', {
+  timeout: 120_000,
+}, () => {
   it('learns churn from what customers did after the cut-off, better than chance', () => {
     expect(models.churn.model).toBeDefined();
     if (!('metrics' in models.churn)) throw new Error('no churn model');

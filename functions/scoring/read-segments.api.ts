@@ -1,0 +1,60 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
+import { dynamoScores, SegmentCursorError } from '#shared/adapters/dynamodb/score.repository.ts';
+import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
+import { readEnv } from '#shared/runtime/env.ts';
+import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
+
+const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
+const segments = dynamoScores(documentClient(), env.CUSTOMER_TABLE_NAME).segments;
+const SEGMENT_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+/**
+ * `GET /segments`: every segment (value tiers, k-means clusters, churn risk) with its description and
+ * member count. `GET /segments/{name}/customers?limit&cursor`: its members (customer id, since, churn
+ * score, tier), a page at a time; `next` is the cursor of the following page, absent on the last.
+ */
+export const handler = async (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<APIGatewayProxyResultV2> => {
+  const caller = callerOf(event);
+  const name = event.pathParameters?.name;
+  if (name === undefined) {
+    if (!callerIsIn(caller, ['admin', 'marketing', 'analyst', 'sales']))
+      return problemResponse(403, 'Forbidden');
+    return jsonResponse(200, { items: await segments.list() });
+  }
+  if (!callerIsIn(caller, ['admin', 'marketing', 'sales']))
+    return problemResponse(
+      403,
+      'Forbidden',
+      'listing segment members needs the admin, marketing or sales role',
+    );
+  const segment = decodeURIComponent(name);
+  if (!SEGMENT_NAME.test(segment))
+    return problemResponse(400, 'Invalid segment name', 'expected a kebab-case name');
+  const query = page.safeParse(event.queryStringParameters ?? {});
+  if (!query.success)
+    return problemResponse(
+      400,
+      'Invalid query',
+      query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    );
+  if (!(await segments.exists(segment))) return problemResponse(404, 'Not found', `no segment '${segment}'`);
+  try {
+    const result = await segments.members(segment, query.data.limit, query.data.cursor);
+    return jsonResponse(200, {
+      segment,
+      items: result.members,
+      ...(result.next ? { next: result.next } : {}),
+    });
+  } catch (error) {
+    if (error instanceof SegmentCursorError) return problemResponse(400, 'Invalid cursor', error.message);
+    throw error;
+  }
+};
