@@ -31,6 +31,7 @@ const TLD = /^(?:[\p{L}\p{M}]{2,63}|xn--[a-z0-9-]{1,59})$/u;
 const DISPLAY_NAME = /^(?:"[^"<>]*"|[^"<>@]*)\s*<([^<>]+)>$/;
 // IDNA treats the ideographic and half-width full stops as dots; Chinese IMEs type them in `qq。com`.
 const IDEOGRAPHIC_DOTS = /[\u3002\uFF61]/g;
+const MAILTO = /^mailto:/i;
 const MAX_LOCAL = 64;
 const MAX_ADDRESS = 254;
 // Room for a display name around the longest address; anything longer is not one field's worth.
@@ -41,10 +42,14 @@ const canonicalise = (s: string): string => s.toLowerCase().normalize('NFC');
 const isValidDomain = (domain: string): boolean => {
   const labels = domain.split('.');
   const tld = labels[labels.length - 1];
-  return labels.length >= 2 && tld !== undefined && TLD.test(tld) && labels.every((l) => LABEL.test(l));
+  if (labels.length < 2 || tld === undefined || !TLD.test(tld)) return false;
+  for (const label of labels) if (!LABEL.test(label)) return false;
+  return true;
 };
 
 const applyRules = (local: string, domain: string, rules: EmailRules): [string, string] => {
+  // Most domains have no rule: nothing to fold.
+  if (!Object.hasOwn(rules, domain)) return [local, domain];
   let stripDots = false;
   let stripPlusTag = false;
   const seen = new Set<string>();
@@ -73,9 +78,10 @@ export const normaliseEmail = (raw: unknown, rules: EmailRules = DEFAULT_EMAIL_R
   let text = normaliseText(raw);
   if (text === '') return rejected('email.empty');
   if (text.length > MAX_INPUT) return rejected('email.invalid');
-  const display = DISPLAY_NAME.exec(text);
+  // Only a value ending in `>` can be a display-name form.
+  const display = text.endsWith('>') ? DISPLAY_NAME.exec(text) : null;
   if (display?.[1] !== undefined) text = display[1].trim();
-  text = canonicalise(text.replace(/^mailto:/i, ''));
+  text = canonicalise(text.replace(MAILTO, ''));
 
   const at = text.lastIndexOf('@');
   if (at <= 0) return rejected('email.invalid');

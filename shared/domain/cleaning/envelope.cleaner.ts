@@ -63,8 +63,6 @@ export const QUALITY_FIELDS = [
   'trait.country',
 ] as const;
 
-const QUALITY_FIELD_SET: ReadonlySet<string> = new Set(QUALITY_FIELDS);
-
 type Json = Record<string, unknown>;
 const NO_TRAITS: Json = Object.freeze({});
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -104,11 +102,13 @@ export const cleanEnvelope = (data: string, receivedAt: string, config: Cleaning
       reasons: [`envelope.too-large: ${bytes} bytes, limit ${config.maxEnvelopeBytes}`],
       ...hints(data),
     };
+  // A truncated record is the usual malformed one: refused without JSON.parse throwing (microseconds each).
+  if (isTruncatedObject(data)) return malformed(data);
   let json: unknown;
   try {
     json = JSON.parse(data);
   } catch {
-    return { kind: 'rejected', reasons: ['envelope.malformed-json'], ...hints(data) };
+    return malformed(data);
   }
   const parsed = parseChannelEnvelope(json);
   if (!parsed.ok) {
@@ -120,7 +120,24 @@ export const cleanEnvelope = (data: string, receivedAt: string, config: Cleaning
       ...(typeof hint.source === 'string' ? { source: hint.source } : {}),
     };
   }
-  return cleanParsed(parsed.envelope, receivedAt, config);
+  return cleanValidatedEnvelope(parsed.envelope, receivedAt, config);
+};
+
+const malformed = (data: string): CleaningOutcome => ({
+  kind: 'rejected',
+  reasons: ['envelope.malformed-json'],
+  ...hints(data),
+});
+
+const isJsonWhitespace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+/** Opens an object (after JSON whitespace) but does not close one: JSON.parse would certainly throw. */
+const isTruncatedObject = (data: string): boolean => {
+  let first = 0;
+  while (first < data.length && isJsonWhitespace(data.charCodeAt(first))) first++;
+  if (data.charCodeAt(first) !== 0x7b) return false;
+  let last = data.length - 1;
+  while (last > first && isJsonWhitespace(data.charCodeAt(last))) last--;
+  return last === first || data.charCodeAt(last) !== 0x7d;
 };
 
 /**
@@ -160,17 +177,62 @@ const birthdayOptions = (receivedAt: string): TimestampOptions => {
   return lastBirthday.options;
 };
 
-const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningConfig): CleaningOutcome => {
+const rejectedEnvelope = (e: ChannelEnvelopeV1, reasons: string[]): CleaningOutcome => ({
+  kind: 'rejected',
+  reasons,
+  messageId: e.messageId,
+  source: e.source,
+});
+
+/** The identities of one event, standardised and de-duplicated in the order they were found. */
+type IdentityState = {
+  readonly identities: CleanedIdentity[];
+  readonly errors: string[];
+  phoneCountry: string | undefined;
+};
+
+// Each standardised; a bad one is dropped with a warning, but an event needs one good one.
+const addIdentity = (state: IdentityState, type: string, raw: unknown, config: CleaningConfig): void => {
+  if (raw === undefined || raw === null || raw === '') return;
+  const standard = standardiseIdentifier(type, raw, config);
+  if (!standard.ok) {
+    state.errors.push(`identities.${type}: ${standard.reason}`);
+    return;
+  }
+  const { value, country } = standard.value;
+  if (country) state.phoneCountry ??= country;
+  for (const known of state.identities) if (known.type === type && known.value === value) return;
+  state.identities.push({ type, value } as CleanedIdentity);
+};
+
+const isPresent = (x: unknown): boolean => x !== undefined && x !== null && x !== '';
+
+type Traits = Record<string, string | number | boolean>;
+const setTrait = (traits: Traits, warnings: string[], key: string, result: Normalised<string>): void => {
+  if (result.ok) traits[key] = result.value;
+  else warnings.push(`traits.${key}: ${result.reason}`);
+};
+
+const NAME_KEYS = ['name', 'firstName', 'lastName'] as const;
+const HAN = /\p{Script=Han}/u;
+const CUSTOM_TRAIT_KEY = /^[A-Za-z0-9_.-]{1,57}$/;
+
+/** The quality field an identity type or a trait key counts towards, by its prefix in QUALITY_FIELDS. */
+const qualityFields = (prefix: string): ReadonlyMap<string, string> =>
+  new Map(QUALITY_FIELDS.filter((f) => f.startsWith(prefix)).map((f) => [f.slice(prefix.length), f]));
+const IDENTITY_QUALITY_FIELDS = qualityFields('identity.');
+const TRAIT_QUALITY_FIELDS = qualityFields('trait.');
+
+/** The part of {@link cleanEnvelope} after the schema: an envelope `parseChannelEnvelope` accepted, standardised. */
+export const cleanValidatedEnvelope = (
+  e: ChannelEnvelopeV1,
+  receivedAt: string,
+  config: CleaningConfig,
+): CleaningOutcome => {
   const warnings: string[] = [];
-  const fail = (reasons: string[]): CleaningOutcome => ({
-    kind: 'rejected',
-    reasons,
-    messageId: e.messageId,
-    source: e.source,
-  });
   const tsOptions = timestampOptions(receivedAt, config);
   const occurredAt = normaliseTimestamp(e.occurredAt, tsOptions);
-  if (!occurredAt.ok) return fail([`occurredAt: ${occurredAt.reason}`]);
+  if (!occurredAt.ok) return rejectedEnvelope(e, [`occurredAt: ${occurredAt.reason}`]);
   const received = e.receivedAt === undefined ? undefined : normaliseTimestamp(e.receivedAt, tsOptions);
 
   const segment = e.type === 'segment.message' ? e.payload : undefined;
@@ -181,85 +243,76 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
       }
     : NO_TRAITS;
 
-  // Identities: each standardised; a bad one is dropped with a warning, but an event needs one good one.
-  const identities: CleanedIdentity[] = [];
-  const identityErrors: string[] = [];
-  let phoneCountry: string | undefined;
-  const addIdentity = (type: string, raw: unknown) => {
-    if (raw === undefined || raw === null || raw === '') return;
-    const standard = standardiseIdentifier(type, raw, config);
-    if (standard.ok && standard.value.country) phoneCountry ??= standard.value.country;
-    const value: Normalised<string> = standard.ok ? { ok: true, value: standard.value.value } : standard;
-    if (!value.ok) {
-      identityErrors.push(`identities.${type}: ${value.reason}`);
-      return;
-    }
-    if (!identities.some((i) => i.type === type && i.value === value.value))
-      identities.push({ type, value: value.value } as CleanedIdentity);
-  };
+  const state: IdentityState = { identities: [], errors: [], phoneCountry: undefined };
   const ids = e.identities;
-  for (const type of CHANNEL_IDENTITY_KEYS) addIdentity(type, ids[type]);
-  for (const [k, v] of Object.entries(ids.custom ?? {})) addIdentity(`custom:${k}`, v);
+  for (const type of CHANNEL_IDENTITY_KEYS) addIdentity(state, type, ids[type], config);
+  if (ids.custom !== undefined)
+    for (const k of Object.keys(ids.custom)) addIdentity(state, `custom:${k}`, ids.custom[k], config);
   if (segment) {
-    addIdentity('email', segmentTraits.email);
-    addIdentity('phone', segmentTraits.phone);
+    addIdentity(state, 'email', segmentTraits.email, config);
+    addIdentity(state, 'phone', segmentTraits.phone, config);
   }
+  const { identities, errors: identityErrors, phoneCountry } = state;
   if (identities.length === 0)
-    return fail(identityErrors.length > 0 ? identityErrors : ['identities: none usable']);
-  warnings.push(...identityErrors);
+    return rejectedEnvelope(e, identityErrors.length > 0 ? identityErrors : ['identities: none usable']);
+  for (const error of identityErrors) warnings.push(error);
 
   // Traits.
   const rawTraits: Json = segment ? { ...segmentTraits, ...(e.traits ?? {}) } : (e.traits ?? NO_TRAITS);
-  const traits: Record<string, string | number | boolean> = {};
-  const trait = (key: string, result: Normalised<string> | undefined) => {
-    if (!result) return;
-    if (result.ok) traits[key] = result.value;
-    else warnings.push(`traits.${key}: ${result.reason}`);
-  };
-  const present = (k: string) => rawTraits[k] !== undefined && rawTraits[k] !== null && rawTraits[k] !== '';
-  for (const k of ['name', 'firstName', 'lastName'] as const)
-    if (present(k)) trait(k, normaliseName(rawTraits[k]));
+  const traits: Traits = {};
+  for (const k of NAME_KEYS)
+    if (isPresent(rawTraits[k])) setTrait(traits, warnings, k, normaliseName(rawTraits[k]));
   if (!traits.name && (traits.firstName || traits.lastName)) {
     const first = String(traits.firstName ?? '');
     const last = String(traits.lastName ?? '');
     // Chinese names are written family name first, without a space.
-    traits.name = /\p{Script=Han}/u.test(first + last) ? `${last}${first}` : `${first} ${last}`.trim();
+    traits.name = HAN.test(first + last) ? `${last}${first}` : `${first} ${last}`.trim();
   }
-  if (present('gender')) {
-    const g = GENDERS[String(text(rawTraits.gender) ?? '').toLowerCase()];
+  if (isPresent(rawTraits.gender)) {
+    const said = String(text(rawTraits.gender) ?? '').toLowerCase();
+    // Own keys only: 'constructor' is not a gender.
+    const g = Object.hasOwn(GENDERS, said) ? GENDERS[said] : undefined;
     if (g) traits.gender = g;
     else warnings.push('traits.gender: gender.unknown');
   }
-  if (present('birthday')) {
+  if (isPresent(rawTraits.birthday)) {
     const b = normaliseTimestamp(rawTraits.birthday, birthdayOptions(receivedAt));
-    trait('birthday', b.ok ? { ok: true, value: b.value.slice(0, 10) } : b);
+    setTrait(traits, warnings, 'birthday', b.ok ? { ok: true, value: b.value.slice(0, 10) } : b);
   }
-  const address = isObject(rawTraits.address) ? rawTraits.address : { street: rawTraits.address };
-  if (address.street !== undefined) trait('address', textResult(address.street));
-  const country = present('country') ? rawTraits.country : address.country;
-  if (country !== undefined) trait('country', normaliseCountry(country));
+  // An address is an object of parts, or just its street.
+  const address = isObject(rawTraits.address) ? rawTraits.address : undefined;
+  const street = address === undefined ? rawTraits.address : address.street;
+  if (street !== undefined) setTrait(traits, warnings, 'address', textResult(street));
+  const country = isPresent(rawTraits.country) ? rawTraits.country : address?.country;
+  if (country !== undefined) setTrait(traits, warnings, 'country', normaliseCountry(country));
   // Derivable: the country of a phone number.
   if (!traits.country && phoneCountry) traits.country = phoneCountry;
-  const province = present('province') ? rawTraits.province : (address.state ?? address.province);
-  if (province !== undefined && province !== null && province !== '')
-    trait('province', normaliseProvince(province, String(traits.country ?? config.defaultRegion)));
-  const city = rawTraits.city ?? address.city;
-  if (city !== undefined) trait('city', textResult(city));
-  const postcode = rawTraits.postcode ?? rawTraits.postalCode ?? address.postalCode;
-  if (postcode !== undefined) trait('postcode', textResult(postcode));
-  if (present('language')) trait('language', textResult(rawTraits.language));
-  for (const [k, v] of Object.entries(e.traits?.custom ?? {}))
-    if (/^[A-Za-z0-9_.-]{1,57}$/.test(k)) traits[`custom.${k}`] = typeof v === 'string' ? (text(v) ?? '') : v;
+  const province = isPresent(rawTraits.province) ? rawTraits.province : (address?.state ?? address?.province);
+  if (isPresent(province))
+    setTrait(
+      traits,
+      warnings,
+      'province',
+      normaliseProvince(province, String(traits.country ?? config.defaultRegion)),
+    );
+  const city = rawTraits.city ?? address?.city;
+  if (city !== undefined) setTrait(traits, warnings, 'city', textResult(city));
+  const postcode = rawTraits.postcode ?? rawTraits.postalCode ?? address?.postalCode;
+  if (postcode !== undefined) setTrait(traits, warnings, 'postcode', textResult(postcode));
+  if (isPresent(rawTraits.language)) setTrait(traits, warnings, 'language', textResult(rawTraits.language));
+  const custom = e.traits?.custom;
+  if (custom !== undefined)
+    for (const k of Object.keys(custom)) {
+      const v = custom[k] as string | number | boolean;
+      if (CUSTOM_TRAIT_KEY.test(k)) traits[`custom.${k}`] = typeof v === 'string' ? (text(v) ?? '') : v;
+    }
 
   const payload = cleanPayload(e, config, warnings);
-  if ('reasons' in payload) return fail(payload.reasons);
+  if ('reasons' in payload) return rejectedEnvelope(e, payload.reasons);
 
-  const fields = new Set<string>();
-  for (const field of [
-    ...identities.map((i) => `identity.${i.type}`),
-    ...Object.keys(traits).map((k) => `trait.${k}`),
-  ])
-    if (QUALITY_FIELD_SET.has(field)) fields.add(field);
+  const fields: string[] = [];
+  for (const i of identities) addQualityField(fields, IDENTITY_QUALITY_FIELDS.get(i.type));
+  for (const k of Object.keys(traits)) addQualityField(fields, TRAIT_QUALITY_FIELDS.get(k));
   const event = {
     specVersion: '1',
     eventId: e.messageId,
@@ -272,9 +325,13 @@ const cleanParsed = (e: ChannelEnvelopeV1, receivedAt: string, config: CleaningC
     traits,
     payload: payload.value,
     effective: true,
-    quality: { completeness: fields.size / QUALITY_FIELDS.length, warnings },
+    quality: { completeness: fields.length / QUALITY_FIELDS.length, warnings },
   } as CleanedEventV1;
-  return { kind: 'cleaned', event, fields: [...fields] };
+  return { kind: 'cleaned', event, fields };
+};
+
+const addQualityField = (fields: string[], field: string | undefined): void => {
+  if (field !== undefined && !fields.includes(field)) fields.push(field);
 };
 
 /**
@@ -288,10 +345,11 @@ export const standardiseIdentifier = (
   config: CleaningConfig = DEFAULT_CLEANING_CONFIG,
 ): Normalised<{ readonly value: string; readonly country?: string }> => {
   if (type === 'phone') {
-    const p = normalisePhoneWithCountry(raw, { defaultRegion: config.defaultRegion });
-    return p.ok
-      ? { ok: true, value: { value: p.value.e164, ...(p.value.country ? { country: p.value.country } : {}) } }
-      : p;
+    // The config is the phone options (its defaultRegion): no options object per identifier.
+    const p = normalisePhoneWithCountry(raw, config);
+    if (!p.ok) return p;
+    const { e164, country } = p.value;
+    return { ok: true, value: country ? { value: e164, country } : { value: e164 } };
   }
   if (type === 'email') {
     const e = normaliseEmail(raw, config.emailRules);
@@ -328,6 +386,25 @@ const SEGMENT_PII_TRAITS = new Set([
   'gender',
 ]);
 
+/** An amount in the order's currency, or undefined with the reason added to `reasons`. */
+const money = (
+  amount: unknown,
+  currency: string,
+  config: CleaningConfig,
+  where: string,
+  reasons: string[],
+): MoneyV1 | undefined => {
+  const m = normaliseMoney(amount, currency, config);
+  if (m.ok) return m.value;
+  reasons.push(`${where}: ${m.reason}`);
+  return undefined;
+};
+
+type CleanedPurchaseItem = Extract<CleanedEventV1, { type: 'pos.purchase' }>['payload']['items'][number];
+
+const isKeptSegmentTrait = ([k]: [string, unknown]): boolean => !SEGMENT_PII_TRAITS.has(k);
+const isKeptSegmentContext = ([k]: [string, unknown]): boolean => k !== 'ip' && k !== 'traits';
+
 const cleanPayload = (
   e: ChannelEnvelopeV1,
   config: CleaningConfig,
@@ -337,26 +414,26 @@ const cleanPayload = (
     case 'pos.purchase': {
       const p = e.payload;
       const currency = p.total.currency ?? config.defaultCurrency;
-      const money = (amount: unknown, where: string): MoneyV1 | string => {
-        const m = normaliseMoney(amount, currency, { defaultCurrency: config.defaultCurrency });
-        return m.ok ? m.value : `${where}: ${m.reason}`;
-      };
       const reasons: string[] = [];
-      const items = p.items.map((item, i) => {
-        const unitPrice = money(item.unitPrice, `payload.items.${i}.unitPrice`);
-        if (typeof unitPrice === 'string') reasons.push(unitPrice);
-        return defined({
-          sku: trimmed(item.sku, 128) ?? '',
-          name: trimmed(item.name, 512),
-          category: trimmed(item.category),
-          quantity: Number.parseInt(toHalfWidth(String(item.quantity)), 10),
-          unitPrice: unitPrice as MoneyV1,
-        });
-      });
-      const total = money(p.total.amount, 'payload.total');
-      if (typeof total === 'string') reasons.push(total);
-      const discount = p.discount === undefined ? undefined : money(p.discount, 'payload.discount');
-      if (typeof discount === 'string') reasons.push(discount);
+      const items: CleanedPurchaseItem[] = [];
+      for (let i = 0; i < p.items.length; i++) {
+        const item = p.items[i] as (typeof p.items)[number];
+        const unitPrice = money(item.unitPrice, currency, config, `payload.items.${i}.unitPrice`, reasons);
+        items.push(
+          defined({
+            sku: trimmed(item.sku, 128) ?? '',
+            name: trimmed(item.name, 512),
+            category: trimmed(item.category),
+            quantity: Number.parseInt(toHalfWidth(String(item.quantity)), 10),
+            unitPrice: unitPrice as MoneyV1,
+          }),
+        );
+      }
+      const total = money(p.total.amount, currency, config, 'payload.total', reasons);
+      const discount =
+        p.discount === undefined
+          ? undefined
+          : money(p.discount, currency, config, 'payload.discount', reasons);
       if (reasons.length > 0) return { reasons };
       return {
         value: defined({
@@ -365,7 +442,7 @@ const cleanPayload = (
           items,
           total: total as MoneyV1,
           paymentMethod: trimmed(p.paymentMethod, 64),
-          discount: discount as MoneyV1 | undefined,
+          discount,
         }),
       };
     }
@@ -416,11 +493,11 @@ const cleanPayload = (
     case 'segment.message': {
       const p = e.payload as Json & { type: string };
       const traits = isObject(p.traits)
-        ? Object.fromEntries(Object.entries(p.traits).filter(([k]) => !SEGMENT_PII_TRAITS.has(k)))
+        ? Object.fromEntries(Object.entries(p.traits).filter(isKeptSegmentTrait))
         : undefined;
       // The IP and the traits copy in context identify a person: they stay out of what is kept.
       const context = isObject(p.context)
-        ? Object.fromEntries(Object.entries(p.context).filter(([k]) => k !== 'ip' && k !== 'traits'))
+        ? Object.fromEntries(Object.entries(p.context).filter(isKeptSegmentContext))
         : undefined;
       if (isObject(p.context) && 'ip' in p.context) warnings.push('payload.context.ip: dropped');
       return {

@@ -64,8 +64,10 @@ const SYMBOLS: ReadonlyMap<string, readonly string[]> = new Map([
   ['澳门元', ['MOP']],
   ['新台币', ['TWD']],
 ]);
-// Longest first, so `HK$` is not read as `$` and `澳门元` not as `元`.
-const TOKENS = [...SYMBOLS.keys(), ...CURRENCY_MINOR_UNITS.keys()].sort((a, b) => b.length - a.length);
+// Longest first, so `HK$` is not read as `$` and `澳门元` not as `元`. Two tokens of one length cannot both
+// start (or end) the same string, so trying each length, longest first, finds the one token that matches.
+const TOKENS: ReadonlySet<string> = new Set([...SYMBOLS.keys(), ...CURRENCY_MINOR_UNITS.keys()]);
+const TOKEN_LENGTHS = [...new Set([...TOKENS].map((t) => t.length))].sort((a, b) => b - a);
 
 // Full-width currency signs outside the U+FF01–FF5E block, and the Unicode minus.
 const SIGN_VARIANTS: ReadonlyMap<string, string> = new Map([
@@ -77,6 +79,10 @@ const SIGN_VARIANTS: ReadonlyMap<string, string> = new Map([
 
 // Accepted unambiguously: `1234.5`, `1,234.50`, `1,234,567`. A comma is only ever a thousands separator
 // in groups of three, a dot only ever the decimal point; `1 234,50`, `1.234,50` and `12,5` are rejected.
+const SIGN_VARIANT = /[\uFFE5\uFFE1\uFFE6\u2212]/g;
+const CURRENCY_SIGN_VARIANT = /[\uFFE5\uFFE1\uFFE6]/g;
+const signFor = (c: string): string => SIGN_VARIANTS.get(c) ?? c;
+
 const PLAIN = /^\d+(?:\.\d+)?$/;
 const GROUPED = /^\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
 const MAX_AMOUNT_LENGTH = 64;
@@ -91,22 +97,34 @@ const takeSign = (s: string): [boolean | undefined, string] =>
       ? [false, s.slice(1).trim()]
       : [undefined, s];
 
+const LOWER_CASE_RUN = /[a-z]+/g;
+const upperCase = (w: string): string => w.toUpperCase();
+
 const matchToken = (s: string, atEnd: boolean): string | undefined => {
   // No currency token starts or ends with a digit: the common bare amount skips the token scan.
   const edge = atEnd ? s.charCodeAt(s.length - 1) : s.charCodeAt(0);
   if (Number.isNaN(edge) || (edge >= 48 && edge <= 57)) return undefined;
   // ASCII-only upper-casing keeps indices aligned (`ß`.toUpperCase() is two characters).
-  const upper = s.replace(/[a-z]+/g, (w) => w.toUpperCase());
-  return TOKENS.find((t) => (atEnd ? upper.endsWith(t) : upper.startsWith(t)));
+  const upper = s.replace(LOWER_CASE_RUN, upperCase);
+  for (const length of TOKEN_LENGTHS) {
+    if (length > upper.length) continue;
+    const token = atEnd ? upper.slice(upper.length - length) : upper.slice(0, length);
+    if (TOKENS.has(token)) return token;
+  }
+  return undefined;
 };
 
 const tokenHint = (token: string): Hint => SYMBOLS.get(token) ?? [token];
 
 /** Splits `-¥1,234.50`, `(12.00)`, `100 RMB` into sign, number and currency hints. */
-const parseAmountText = (raw: string): { amount: Amount; hints: Hint[] } | undefined => {
-  let s = normaliseWhitespace(
-    toHalfWidth(raw).replace(/[\uFFE5\uFFE1\uFFE6\u2212]/g, (c) => SIGN_VARIANTS.get(c) ?? c),
-  );
+const parseAmountText = (
+  raw: string,
+  fast: boolean,
+): { amount: Amount; hints: readonly Hint[] } | undefined => {
+  // Already a bare dot-decimal amount (`1,299.00`): nothing to clean, no sign and no currency to find.
+  if (fast && raw.length <= MAX_AMOUNT_LENGTH && (PLAIN.test(raw) || GROUPED.test(raw)))
+    return { amount: splitAmount(raw, false), hints: NO_HINTS };
+  let s = normaliseWhitespace(toHalfWidth(raw).replace(SIGN_VARIANT, signFor));
   if (s.length > MAX_AMOUNT_LENGTH) return undefined;
   const hints: Hint[] = [];
   // Accounting negatives: (1,234.50).
@@ -130,8 +148,13 @@ const parseAmountText = (raw: string): { amount: Amount; hints: Hint[] } | undef
   }
   if (negative === true && sign !== undefined) return undefined;
   if (!PLAIN.test(s) && !GROUPED.test(s)) return undefined;
+  return { amount: splitAmount(s, negative ?? sign ?? false), hints };
+};
+
+const NO_HINTS: readonly Hint[] = [];
+const splitAmount = (s: string, negative: boolean): Amount => {
   const [digits = '', fraction = ''] = s.replaceAll(',', '').split('.');
-  return { amount: { negative: negative ?? sign ?? false, digits, fraction }, hints };
+  return { negative, digits, fraction };
 };
 
 /** A JS number as an exact decimal of its shortest round-trip form, so 1.005 means 1.005, not 1.00499…. */
@@ -148,19 +171,38 @@ const parseAmountNumber = (n: number): Amount | undefined => {
   return { negative: sign === '-', digits: padded.slice(0, at), fraction: padded.slice(at) };
 };
 
-// Half away from zero on the decimal digits: no floating point involved.
-const toMinor = (amount: Amount, exponent: number): bigint => {
-  const kept = BigInt(amount.digits + amount.fraction.padEnd(exponent, '0').slice(0, exponent));
+const MAX_MINOR = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_MINOR = BigInt(Number.MIN_SAFE_INTEGER);
+// Up to 15 decimal digits, a number holds the amount exactly (10^15 < 2^53): no BigInt needed.
+const MAX_EXACT_DIGITS = 15;
+
+/** Half away from zero on the decimal digits, no floating point involved; undefined beyond safe integers. */
+const toMinor = (amount: Amount, exponent: number, fast: boolean): number | undefined => {
+  const digits = amount.digits + amount.fraction.padEnd(exponent, '0').slice(0, exponent);
   const roundUp = (amount.fraction[exponent] ?? '0') >= '5';
+  if (fast && digits.length <= MAX_EXACT_DIGITS) {
+    const magnitude = Number(digits) + (roundUp ? 1 : 0);
+    // Integers have no negative zero: -0.001 in a two-digit currency is 0.
+    return amount.negative && magnitude !== 0 ? -magnitude : magnitude;
+  }
+  const kept = BigInt(digits);
   const magnitude = roundUp ? kept + 1n : kept;
-  return amount.negative ? -magnitude : magnitude;
+  const minor = amount.negative ? -magnitude : magnitude;
+  return minor > MAX_MINOR || minor < MIN_MINOR ? undefined : Number(minor);
+};
+
+/** The currencies in `a` that `b` allows too, in `a`'s order. */
+const both = (a: readonly string[], b: readonly string[]): string[] => {
+  const kept: string[] = [];
+  for (const c of a) if (b.includes(c)) kept.push(c);
+  return kept;
 };
 
 const resolveCurrency = (hints: Hint[], fallback: string | undefined): Normalised<string> => {
   let candidates: readonly string[] | undefined;
   for (const hint of hints) {
     if (hint === undefined) continue;
-    candidates = candidates === undefined ? hint : candidates.filter((c) => hint.includes(c));
+    candidates = candidates === undefined ? hint : both(candidates, hint);
   }
   if (candidates === undefined)
     return fallback === undefined ? rejected('money.missing-currency') : ok(fallback);
@@ -168,12 +210,12 @@ const resolveCurrency = (hints: Hint[], fallback: string | undefined): Normalise
   return chosen === undefined ? rejected('money.currency-conflict') : ok(chosen);
 };
 
-const currencyFieldHint = (raw: unknown): Normalised<Hint> => {
+const currencyFieldHint = (raw: unknown, fast: boolean): Normalised<Hint> => {
   if (raw === undefined || raw === null) return ok(undefined);
   if (typeof raw !== 'string') return rejected('money.unknown-currency');
-  const text = normaliseWhitespace(
-    toHalfWidth(raw).replace(/[\uFFE5\uFFE1\uFFE6]/g, (c) => SIGN_VARIANTS.get(c) ?? c),
-  );
+  // Already a symbol, word or code as listed (`RMB`, `CNY`, `¥`): nothing below would change it.
+  if (fast && TOKENS.has(raw)) return ok(tokenHint(raw));
+  const text = normaliseWhitespace(toHalfWidth(raw).replace(CURRENCY_SIGN_VARIANT, signFor));
   if (text === '') return ok(undefined);
   const token = text.toUpperCase();
   if (SYMBOLS.has(token) || CURRENCY_MINOR_UNITS.has(token)) return ok(tokenHint(token));
@@ -194,8 +236,22 @@ export const normaliseMoney = (
   amount: unknown,
   currency: unknown,
   opts: MoneyOptions = {},
+): Normalised<Money> => standardise(amount, currency, opts, true);
+
+/** As {@link normaliseMoney}, without its fast paths: for tests that check they agree with the general path. */
+export const normaliseMoneyGenerally = (
+  amount: unknown,
+  currency: unknown,
+  opts: MoneyOptions = {},
+): Normalised<Money> => standardise(amount, currency, opts, false);
+
+const standardise = (
+  amount: unknown,
+  currency: unknown,
+  opts: MoneyOptions,
+  fast: boolean,
 ): Normalised<Money> => {
-  const field = currencyFieldHint(currency);
+  const field = currencyFieldHint(currency, fast);
   if (!field.ok) return rejected('money.unknown-currency');
   const fallback = opts.defaultCurrency?.toUpperCase();
   if (fallback !== undefined && !CURRENCY_MINOR_UNITS.has(fallback))
@@ -206,9 +262,9 @@ export const normaliseMoney = (
   if (typeof amount === 'number') parsed = parseAmountNumber(amount);
   else if (typeof amount === 'string') {
     if (normaliseWhitespace(amount) === '') return rejected('money.empty');
-    const text = parseAmountText(amount);
+    const text = parseAmountText(amount, fast);
     parsed = text?.amount;
-    hints.push(...(text?.hints ?? []));
+    if (text !== undefined) for (const hint of text.hints) hints.push(hint);
   } else if (amount === undefined || amount === null) return rejected('money.empty');
   if (parsed === undefined) return rejected('money.invalid-amount');
 
@@ -216,9 +272,7 @@ export const normaliseMoney = (
   if (!code.ok) return code;
   const exponent = CURRENCY_MINOR_UNITS.get(code.value);
   if (exponent === undefined) return rejected('money.unknown-currency');
-  const minor = toMinor(parsed, exponent);
-  if (minor > BigInt(Number.MAX_SAFE_INTEGER) || minor < BigInt(Number.MIN_SAFE_INTEGER)) {
-    return rejected('money.out-of-range');
-  }
-  return ok({ minor: Number(minor), currency: code.value });
+  const minor = toMinor(parsed, exponent, fast);
+  if (minor === undefined) return rejected('money.out-of-range');
+  return ok({ minor, currency: code.value });
 };

@@ -44,9 +44,13 @@ export const normalisePhoneWithCountry = (
   text = normaliseText(text).replace(TEL_URI, '').trim();
   if (text === '') return rejected('phone.empty');
   if (text.length > MAX_INPUT_LENGTH) return rejected('phone.invalid');
-  const extension = WITH_EXTENSION.exec(text);
-  if (extension?.[1] !== undefined && DIALLABLE.test(extension[1])) return rejected('phone.has-extension');
-  if (!DIALLABLE.test(text)) return rejected('phone.invalid');
+  // Only something beyond the diallable characters can be an extension (each form has a letter, `#`, `;`
+  // or a Chinese word): a diallable number skips that pattern.
+  if (!DIALLABLE.test(text)) {
+    const extension = WITH_EXTENSION.exec(text);
+    if (extension?.[1] !== undefined && DIALLABLE.test(extension[1])) return rejected('phone.has-extension');
+    return rejected('phone.invalid');
+  }
   // `00` is the international prefix almost everywhere; the library only knows the default region's own.
   if (text.startsWith('00')) text = `+${text.slice(2)}`;
 
@@ -142,8 +146,9 @@ const fastPath = (
   if (national.startsWith(plan.callingCode)) return undefined;
   // E.164 allows 15 digits; some national plans (Germany's) accept more, which the contract refuses.
   if (plan.callingCode.length + national.length > 15) return undefined;
-  if (!plan.valid.some((pattern) => pattern.test(national))) return undefined;
-  return { e164: `+${plan.callingCode}${national}`, country: region };
+  for (const pattern of plan.valid)
+    if (pattern.test(national)) return { e164: `+${plan.callingCode}${national}`, country: region };
+  return undefined;
 };
 
 /** The full parse alone, for tests that check the fast path agrees with it. */

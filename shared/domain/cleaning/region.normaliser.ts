@@ -137,6 +137,34 @@ const COUNTRY_BY_NAME: ReadonlyMap<string, string> = (() => {
  */
 export const normaliseCountry = (raw: unknown): Normalised<string> => {
   if (typeof raw !== 'string') return rejected('country.unknown');
+  return remembered(countries, raw, '', countryOf);
+};
+
+/*
+ * Channels send the same few countries and provinces over and over (`中国`, `CN`, `上海市`): each distinct
+ * value is standardised once and remembered. Results are immutable and depend on nothing else; a full memo
+ * starts again, and only short values (the only real ones) are kept.
+ */
+const MEMO_LIMIT = 2000;
+const MEMO_MAX_LENGTH = 64;
+const countries = new Map<string, Normalised<string>>();
+const remembered = (
+  memo: Map<string, Normalised<string>>,
+  raw: string,
+  context: string,
+  standardise: (raw: string, context: string) => Normalised<string>,
+): Normalised<string> => {
+  const known = memo.get(raw);
+  if (known !== undefined) return known;
+  const result = standardise(raw, context);
+  if (raw.length <= MEMO_MAX_LENGTH) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(raw, result);
+  }
+  return result;
+};
+
+const countryOf = (raw: string): Normalised<string> => {
   const key = nameKey(raw);
   if (key === '') return rejected('country.empty');
   const upper = key.toUpperCase();
@@ -227,10 +255,23 @@ export const normaliseProvince = (raw: unknown, country: string): Normalised<str
   const countryCode = normaliseCountry(country);
   if (!countryCode.ok) return countryCode;
   if (typeof raw !== 'string') return rejected('province.unknown');
+  let memo = provinces.get(countryCode.value);
+  if (memo === undefined) {
+    if (provinces.size >= MEMO_LIMIT) provinces.clear();
+    memo = new Map();
+    provinces.set(countryCode.value, memo);
+  }
+  return remembered(memo, raw, countryCode.value, provinceOf);
+};
+
+// Per country code: the same name is a province of one country and unknown in another.
+const provinces = new Map<string, Map<string, Normalised<string>>>();
+
+const provinceOf = (raw: string, country: string): Normalised<string> => {
   const text = normaliseText(raw).normalize('NFC');
   if (text === '') return rejected('province.empty');
-  if (countryCode.value === 'CN') return normaliseCnProvince(text);
+  if (country === 'CN') return normaliseCnProvince(text);
   const iso = ISO_3166_2.exec(text.toUpperCase());
   if (iso === null) return rejected('province.unknown');
-  return iso[1] === countryCode.value ? ok(text.toUpperCase()) : rejected('province.country-mismatch');
+  return iso[1] === country ? ok(text.toUpperCase()) : rejected('province.country-mismatch');
 };

@@ -1,16 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { channelEnvelopeV1 } from '../../../../events/channel/channel-envelope.v1.ts';
 import { parseCleanedEvent } from '../../../../events/cleaning/cleaned-event.v1.ts';
 import {
   invalidChannelEnvelopes,
   posPurchaseEnvelope,
   validChannelEnvelopes,
 } from '../../../../events/fixtures/channel-envelope.v1.fixture.ts';
+import { fastAcceptValidator } from '../../../../events/zod-fast-accept.validator.ts';
 import {
   type CleaningOutcome,
   cleanEnvelope,
+  cleanValidatedEnvelope,
   DEFAULT_CLEANING_CONFIG,
 } from '../../../../shared/domain/cleaning/envelope.cleaner.ts';
+import { mutatedEnvelope } from '../../events/envelope-mutation.helper.ts';
 
 const RECEIVED = '2026-11-22T08:00:00.000Z';
 const clean = (x: unknown): CleaningOutcome =>
@@ -65,6 +69,19 @@ describe('Domain: envelope cleaner', () => {
     });
     // Local time without a zone is China Standard Time by default.
     expect(event.occurredAt).toBe('2026-11-21T02:00:00.000Z');
+  });
+
+  it('refuses a gender that only an object prototype knows, with a warning', () => {
+    for (const gender of ['constructor', 'toString', '__proto__']) {
+      const outcome = cleanEnvelope(
+        JSON.stringify(envelope({ traits: { gender } })),
+        '2026-11-21T03:00:00Z',
+        DEFAULT_CLEANING_CONFIG,
+      );
+      if (outcome.kind !== 'cleaned') throw new Error(`rejected: ${gender}`);
+      expect(outcome.event.traits.gender).toBeUndefined();
+      expect(outcome.event.quality.warnings).toContain('traits.gender: gender.unknown');
+    }
   });
 
   it('keeps money exact in minor units', () => {
@@ -159,6 +176,58 @@ describe('Domain: envelope cleaner', () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it("cleans what the fast schema path accepts exactly as it cleans zod's output of the same record", () => {
+    const accept = fastAcceptValidator(channelEnvelopeV1);
+    const clean = (envelope: Parameters<typeof cleanValidatedEnvelope>[0]) =>
+      JSON.stringify(cleanValidatedEnvelope(envelope, RECEIVED, DEFAULT_CLEANING_CONFIG));
+    let compared = 0;
+    fc.assert(
+      fc.property(mutatedEnvelope(), (input) => {
+        const fast = accept(input);
+        if (fast === undefined) return;
+        const zod = channelEnvelopeV1.safeParse(input);
+        expect(zod.success).toBe(true);
+        if (zod.success) expect(clean(fast)).toBe(clean(zod.data));
+        compared++;
+      }),
+      { numRuns: 1000 },
+    );
+    // Roughly half the mutated envelopes stay valid: the property is not vacuous.
+    expect(compared).toBeGreaterThan(100);
+  });
+
+  it('refuses as malformed exactly the records JSON.parse refuses, truncated ones included', () => {
+    const whitespace = fc.constantFrom('', ' ', '\n', '\t\r\n ', '\u00A0', '\uFEFF');
+    const truncated = fc
+      .tuple(fc.constantFrom(...validChannelEnvelopes.map((f) => JSON.stringify(f.input))), fc.nat())
+      .map(([json, cut]) => json.slice(0, cut % (json.length + 1)));
+    const text = fc
+      .tuple(
+        whitespace,
+        fc.oneof(
+          truncated,
+          fc.string().map((s) => `{${s}`),
+          fc.string(),
+        ),
+        whitespace,
+      )
+      .map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, (data) => {
+        let throws = false;
+        try {
+          JSON.parse(data);
+        } catch {
+          throws = true;
+        }
+        const outcome = cleanEnvelope(data, RECEIVED, DEFAULT_CLEANING_CONFIG);
+        const malformed = outcome.kind === 'rejected' && outcome.reasons[0] === 'envelope.malformed-json';
+        expect(malformed).toBe(throws);
+      }),
+      { numRuns: 1000 },
     );
   });
 });

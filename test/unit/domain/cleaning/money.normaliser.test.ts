@@ -1,6 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CURRENCY_MINOR_UNITS, normaliseMoney } from '../../../../shared/domain/cleaning/money.normaliser.ts';
+import {
+  CURRENCY_MINOR_UNITS,
+  normaliseMoney,
+  normaliseMoneyGenerally,
+} from '../../../../shared/domain/cleaning/money.normaliser.ts';
 import { expectResult, junk, RUNS } from './properties.helper.ts';
 
 /** Minor units back to a plain decimal string: 12345 CNY → "123.45". */
@@ -191,6 +195,58 @@ describe('Domain: money normaliser', () => {
         },
       ),
       RUNS,
+    );
+  });
+
+  it('takes its fast paths (bare amounts, listed currency tokens, exact small numbers) only where the general path agrees', () => {
+    const amount = fc.oneof(
+      junk(),
+      fc.double(),
+      fc.integer(),
+      fc
+        .tuple(
+          fc.constantFrom('', '-', '+', '(', ' '),
+          fc.constantFrom('', '¥', '￥', '$', 'HK$', '€', 'RMB ', 'usd', '元'),
+          fc.oneof(
+            fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String),
+            fc.constantFrom('1,299', '12,34', '1,234,567', '０', '１２', '007'),
+          ),
+          fc.constantFrom('', '.', '.00', '.5', '.005', '.0049', '．００', ',50', '.99999999999999999'),
+          fc.constantFrom('', ')', ' 元', ' USD', 'rmb', ' '),
+        )
+        .map((parts) => parts.join('')),
+    );
+    const currency = fc.oneof(
+      fc.constantFrom(
+        undefined,
+        null,
+        '',
+        'RMB',
+        'CNY',
+        'cny',
+        '¥',
+        '￥',
+        '元',
+        'JPY',
+        'KWD',
+        'HK$',
+        'ＲＭＢ',
+        ' USD',
+        'XXX',
+      ),
+      junk(),
+    );
+    fc.assert(
+      fc.property(
+        amount,
+        currency,
+        fc.constantFrom(undefined, 'CNY', 'JPY', 'KWD'),
+        (a, c, defaultCurrency) => {
+          const opts = { defaultCurrency };
+          expect(normaliseMoney(a, c, opts)).toStrictEqual(normaliseMoneyGenerally(a, c, opts));
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

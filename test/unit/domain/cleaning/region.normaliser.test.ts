@@ -225,4 +225,33 @@ describe('Domain: region normaliser', () => {
       );
     });
   });
+
+  it('answers a value the same way whether it was seen before or not, however many values came between', () => {
+    const values = ['中国', 'CN', '上海市', 'Shanghai Shi', 'CN-44', 'atlantis', ' ', 'US-CA'];
+    const first = values.map((v) => [
+      normaliseCountry(v),
+      normaliseProvince(v, 'CN'),
+      normaliseProvince(v, 'US'),
+    ]);
+    for (let i = 0; i < 5000; i++) {
+      normaliseCountry(`country ${i}`);
+      normaliseProvince(`province ${i}`, i % 2 === 0 ? 'CN' : 'US');
+    }
+    const again = values.map((v) => [
+      normaliseCountry(v),
+      normaliseProvince(v, 'CN'),
+      normaliseProvince(v, 'US'),
+    ]);
+    expect(again).toEqual(first);
+    expect(first.map(([country]) => country)).toEqual([
+      { ok: true, value: 'CN' },
+      { ok: true, value: 'CN' },
+      { ok: false, reason: 'country.unknown' },
+      { ok: false, reason: 'country.unknown' },
+      { ok: false, reason: 'country.unknown' },
+      { ok: false, reason: 'country.unknown' },
+      { ok: false, reason: 'country.empty' },
+      { ok: false, reason: 'country.unknown' },
+    ]);
+  });
 });

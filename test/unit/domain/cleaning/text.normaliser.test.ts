@@ -106,4 +106,23 @@ describe('Domain: text normaliser', () => {
       RUNS,
     );
   });
+
+  it('toHalfWidth maps exactly the full-width ASCII variants and the ideographic space, nothing else', () => {
+    const reference = (s: string) =>
+      s.replace(/[\uFF01-\uFF5E\u3000]/g, (c) =>
+        c === '\u3000' ? ' ' : String.fromCharCode((c.codePointAt(0) ?? 0) - 0xfee0),
+      );
+    const text = fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.string({
+        unit: fc.constantFrom('a', ' ', '\u3000', '\uFF01', '\uFF5E', '\uFF5F', '\uFF00', '１', '张', '😀'),
+      }),
+    );
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(toHalfWidth(s)).toBe(reference(s));
+      }),
+      RUNS,
+    );
+  });
 });

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   InvalidTimestampOptionsError,
   normaliseTimestamp,
+  normaliseTimestampGenerally,
+  toIsoString,
 } from '../../../../shared/domain/cleaning/timestamp.normaliser.ts';
 import { expectIdempotent, expectResult, junk, RUNS } from './properties.helper.ts';
 
@@ -179,6 +181,75 @@ describe('Domain: timestamp normaliser', () => {
         },
       ),
       RUNS,
+    );
+  });
+
+  it('takes the fast paths (canonical and plain ASCII date-times) only where the general parse agrees', () => {
+    const digits = (min: number, max: number, width = 1) =>
+      fc.integer({ min, max }).map((n) => String(n).padStart(width, '0'));
+    const dateTime = fc
+      .tuple(
+        digits(0, 9999, 4),
+        fc.constantFrom('-', '/', '.', '年', '－', ''),
+        digits(0, 13),
+        fc.constantFrom('-', '/', '.', '月'),
+        digits(0, 32, 2),
+        fc.constantFrom('', ' ', 'T', 't', '  ', '\u3000', '日', '日 '),
+        digits(0, 25),
+        fc.constantFrom(':', '时', '：', ''),
+        digits(0, 61, 2),
+        fc.constantFrom('', ':00', ':59', ':60', ':7', '分'),
+        fc.constantFrom('', '.', ',', '.000', '.5', '.123456789', '.1234567890'),
+        fc.constantFrom(
+          '',
+          'Z',
+          'z',
+          ' UTC',
+          '+08:00',
+          '-0500',
+          '+08',
+          '+25:00',
+          '+08:60',
+          ' PM',
+          'am',
+          '下午',
+        ),
+      )
+      .map((parts) => parts.join(''));
+    const value = fc.oneof(
+      dateTime,
+      dateTime.map((s) => s.slice(0, 10)),
+      junk(),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    );
+    const options = fc.constantFrom(
+      {
+        defaultTimeZoneOffsetMinutes: 480,
+        notBefore: '2000-01-01T00:00:00Z',
+        notAfter: '2026-11-22T08:00:00Z',
+      },
+      { defaultTimeZoneOffsetMinutes: -300 },
+      { defaultTimeZoneOffsetMinutes: 0, notBefore: '1900-01-01', notAfter: '2026-11-22' },
+    );
+    fc.assert(
+      fc.property(value, options, (raw, opts) => {
+        expect(normaliseTimestamp(raw, opts)).toEqual(normaliseTimestampGenerally(raw, opts));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('formats an instant exactly as Date#toISOString does, over years 0001-9999', () => {
+    const instant = fc.oneof(
+      fc.integer({ min: -62_135_596_800_000, max: 253_402_300_799_999 }),
+      fc.integer({ min: -1e11, max: 1e11 }),
+      fc.constantFrom(-0, 0, -62_135_596_800_000, 253_402_300_799_999, 951_782_400_000, 951_868_800_000),
+    );
+    fc.assert(
+      fc.property(instant, (ms) => {
+        expect(toIsoString(ms)).toBe(new Date(ms).toISOString());
+      }),
+      { numRuns: 2000 },
     );
   });
 });
