@@ -5,7 +5,7 @@ import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
 import { dynamoCustomerReader } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { dynamoScores } from '#shared/adapters/dynamodb/score.repository.ts';
-import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
+import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 import {
@@ -25,8 +25,6 @@ const scoresOf = async (customerId: string) => {
   const { version: _version, ...view } = stored;
   return view;
 };
-// Until the role × field policy (issue 6): roles that serve the person see PII traits, the others masked.
-const PII_ROLES = ['admin', 'service', 'sales'];
 const lookup = z
   .object(Object.fromEntries(LOOKUP_TYPES.map((t) => [t, z.string().min(1).max(320).optional()])))
   .refine(
@@ -39,7 +37,9 @@ export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
   const ports = { ...reader, blindIndex: await blindIndex(), profile: profiles.load, scores: scoresOf };
-  const scope = { pii: callerIsIn(callerOf(event), PII_ROLES) };
+  const allowed = authorize(event, 'customers:read');
+  if (!allowed.ok) return allowed.response;
+  const scope = { roles: allowed.caller.groups };
   const id = event.pathParameters?.id;
   if (id) {
     const customer = await readCustomer(id, ports, scope);

@@ -4,7 +4,7 @@ import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoIdentityGraph } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { dynamoReviewPorts } from '#shared/adapters/dynamodb/match.repository.ts';
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
-import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
+import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonBody } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
@@ -37,14 +37,15 @@ const decisionBody = z.strictObject({
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
-  const caller = callerOf(event);
   const pair = event.pathParameters?.pair;
   if (!pair) {
-    if (!callerIsIn(caller, ['admin', 'service'])) return problemResponse(403, 'Forbidden');
+    const allowed = authorize(event, 'matches:read');
+    if (!allowed.ok) return allowed.response;
     return jsonResponse(200, { items: await review.pending(100) });
   }
-  if (!callerIsIn(caller, ['admin']))
-    return problemResponse(403, 'Forbidden', 'deciding a match needs the admin role');
+  const allowed = authorize(event, 'matches:decide');
+  if (!allowed.ok) return allowed.response;
+  const { caller } = allowed;
   const body = jsonBody(event, decisionBody, '{ verdict: approve|reject, note? }');
   if (!body.ok) return body.response;
   const outcome = await reviewSuggestedMatch(

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 }
 import { z } from 'zod';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoUnmerge } from '#shared/adapters/dynamodb/unmerge.repository.ts';
-import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
+import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonBody } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
@@ -19,9 +19,9 @@ const body = z.strictObject({
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
-  const caller = callerOf(event);
-  if (!callerIsIn(caller, ['admin']))
-    return problemResponse(403, 'Forbidden', 'unmerge needs the admin role');
+  const allowed = authorize(event, 'customers:unmerge');
+  if (!allowed.ok) return allowed.response;
+  const { caller } = allowed;
   const parsed = jsonBody(event, body, '{ mergedCustomerId, reason }');
   if (!parsed.ok) return parsed.response;
   const outcome = await unmergeCustomer(

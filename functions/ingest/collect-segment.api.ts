@@ -7,7 +7,7 @@ import { dynamoSourceRepository } from '#shared/adapters/dynamodb/source.reposit
 import { createChannelProducer } from '#shared/adapters/kinesis/channel-event.producer.ts';
 import { CollectRequestError, SEGMENT_LIMITS } from '#shared/domain/ingest/segment-collect.ts';
 import { readEnv } from '#shared/runtime/env.ts';
-import { jsonResponse } from '#shared/runtime/http-response.ts';
+import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 import {
   collectSegment,
   IngestUnavailableError,
@@ -87,12 +87,16 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
       ...(result.invalid.length ? { invalid: result.invalid } : {}),
     });
   } catch (error) {
+    // Problem details (RFC 9457) with the members Segment's clients read (`success`, `error`).
     if (error instanceof WriteKeyRejectedError)
-      return jsonResponse(401, { success: false, error: error.message });
+      return problemResponse(401, 'Unauthorized', error.message, { success: false, error: error.message });
     if (error instanceof CollectRequestError)
-      return jsonResponse(400, { success: false, error: error.message });
+      return problemResponse(400, 'Invalid request', error.message, { success: false, error: error.message });
     if (error instanceof IngestUnavailableError)
-      return jsonResponse(503, { success: false, error: 'Try again later' });
+      return problemResponse(503, 'Service Unavailable', 'Try again later', {
+        success: false,
+        error: 'Try again later',
+      });
     throw error;
   }
 };

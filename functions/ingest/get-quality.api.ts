@@ -3,21 +3,21 @@ import { z } from 'zod';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { readQualityCounters } from '#shared/adapters/dynamodb/quality.repository.ts';
 import { qualityReport } from '#shared/domain/ingest/quality-report.ts';
-import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
+import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
-import { jsonResponse } from '#shared/runtime/http-response.ts';
+import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
-const ALLOWED_GROUPS = ['admin', 'analyst'];
 const day = z.iso.date();
 const query = z.object({ from: day.optional(), to: day.optional() });
 
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
-  if (!callerIsIn(callerOf(event), ALLOWED_GROUPS)) return jsonResponse(403, { message: 'Forbidden' });
+  const allowed = authorize(event, 'quality:read');
+  if (!allowed.ok) return allowed.response;
   const q = query.safeParse(event.queryStringParameters ?? {});
-  if (!q.success) return jsonResponse(400, { message: 'from and to must be dates (YYYY-MM-DD)' });
+  if (!q.success) return problemResponse(400, 'Invalid query', 'from and to must be dates (YYYY-MM-DD)');
   const to = q.data.to ?? new Date().toISOString().slice(0, 10);
   const from = q.data.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
   const rows = await readQualityCounters(documentClient(), env.CUSTOMER_TABLE_NAME, from, to);

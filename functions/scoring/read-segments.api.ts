@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 }
 import { z } from 'zod';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoScores, SegmentCursorError } from '#shared/adapters/dynamodb/score.repository.ts';
-import { callerIsIn, callerOf } from '#shared/runtime/caller.ts';
+import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 
@@ -22,19 +22,14 @@ const page = z.object({
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
-  const caller = callerOf(event);
   const name = event.pathParameters?.name;
   if (name === undefined) {
-    if (!callerIsIn(caller, ['admin', 'marketing', 'analyst', 'sales']))
-      return problemResponse(403, 'Forbidden');
+    const allowed = authorize(event, 'segments:read');
+    if (!allowed.ok) return allowed.response;
     return jsonResponse(200, { items: await segments.list() });
   }
-  if (!callerIsIn(caller, ['admin', 'marketing', 'sales']))
-    return problemResponse(
-      403,
-      'Forbidden',
-      'listing segment members needs the admin, marketing or sales role',
-    );
+  const allowed = authorize(event, 'segments:members');
+  if (!allowed.ok) return allowed.response;
   const segment = decodeURIComponent(name);
   if (!SEGMENT_NAME.test(segment))
     return problemResponse(400, 'Invalid segment name', 'expected a kebab-case name');

@@ -173,8 +173,11 @@ export type RouteDefinition = {
   /** API Gateway path syntax, e.g. `/customers/{id}`. */
   readonly path: string;
   readonly functionId: string;
-  /** `public` routes skip the JWT authorizer; others require a token of one of the listed groups. */
-  readonly auth: 'public' | { readonly groups: readonly string[] };
+  /**
+   * `public` routes skip the JWT authorizer; others name the permission they need (see the access policy)
+   * and require a token of one of the groups holding it.
+   */
+  readonly auth: 'public' | { readonly permission: string; readonly groups: readonly string[] };
 };
 
 export type ResourceDefinitions = {

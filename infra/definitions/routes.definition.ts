@@ -1,3 +1,4 @@
+import { type Permission, rolesWith } from '../../shared/domain/access/access-policy.ts';
 import {
   collectSegmentFunction,
   getHealthFunction,
@@ -9,9 +10,10 @@ import {
 } from './functions.definition.ts';
 import type { RouteDefinition } from './resource.types.ts';
 
-/** Cognito groups; a route lists the groups allowed to call it. */
-export const ROLES = ['admin', 'sales', 'service', 'marketing', 'analyst'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../../shared/domain/access/access-policy.ts';
+
+/** A protected route: the permission it needs, and the roles (Cognito groups) the access policy gives it to. */
+const requires = (permission: Permission) => ({ permission, groups: rolesWith(permission) });
 
 export const routes = [
   { id: 'GetHealth', method: 'GET', path: '/health', functionId: getHealthFunction.id, auth: 'public' },
@@ -28,55 +30,55 @@ export const routes = [
     method: 'GET',
     path: '/quality',
     functionId: getQualityFunction.id,
-    auth: { groups: ['admin', 'analyst'] },
+    auth: requires('quality:read'),
   },
   {
     id: 'GetCustomer',
     method: 'GET',
     path: '/customers/{id}',
     functionId: readCustomersFunction.id,
-    auth: { groups: ROLES },
+    auth: requires('customers:read'),
   },
   {
     id: 'FindCustomers',
     method: 'GET',
     path: '/customers',
     functionId: readCustomersFunction.id,
-    auth: { groups: ROLES },
+    auth: requires('customers:read'),
   },
   {
     id: 'UnmergeCustomer',
     method: 'POST',
     path: '/customers/{id}/unmerge',
     functionId: unmergeCustomerFunction.id,
-    auth: { groups: ['admin'] },
+    auth: requires('customers:unmerge'),
   },
   {
     id: 'ListSuggestedMatches',
     method: 'GET',
     path: '/identity/suggested-matches',
     functionId: reviewSuggestedMatchesFunction.id,
-    auth: { groups: ['admin', 'service'] },
+    auth: requires('matches:read'),
   },
   {
     id: 'DecideSuggestedMatch',
     method: 'POST',
     path: '/identity/suggested-matches/{pair}/decision',
     functionId: reviewSuggestedMatchesFunction.id,
-    auth: { groups: ['admin'] },
+    auth: requires('matches:decide'),
   },
   {
     id: 'ListSegments',
     method: 'GET',
     path: '/segments',
     functionId: readSegmentsFunction.id,
-    auth: { groups: ['admin', 'marketing', 'analyst', 'sales'] },
+    auth: requires('segments:read'),
   },
   {
     id: 'ListSegmentCustomers',
     method: 'GET',
     path: '/segments/{name}/customers',
     functionId: readSegmentsFunction.id,
-    auth: { groups: ['admin', 'marketing', 'sales'] },
+    auth: requires('segments:members'),
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -1,4 +1,6 @@
-import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { may, type Permission } from '../domain/access/access-policy.ts';
+import { problemResponse } from './http-response.ts';
 
 /** Who is calling, as the JWT authorizer verified them. */
 export type Caller = { readonly subject: string; readonly groups: readonly string[] };
@@ -16,6 +18,18 @@ export const callerOf = (event: APIGatewayProxyEventV2WithJWTAuthorizer): Caller
   return { subject: String(claims.sub ?? claims.client_id ?? 'unknown'), groups };
 };
 
-/** True when the caller belongs to one of `allowed`. */
-export const callerIsIn = (caller: Caller, allowed: readonly string[]): boolean =>
-  allowed.some((g) => caller.groups.includes(g));
+/**
+ * The caller, when the access policy gives one of their roles `permission`; otherwise the 403 problem
+ * response to return. Every protected handler asks, even though the authorizer checked the groups already.
+ */
+export const authorize = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  permission: Permission,
+):
+  | { readonly ok: true; readonly caller: Caller }
+  | { readonly ok: false; readonly response: APIGatewayProxyStructuredResultV2 } => {
+  const caller = callerOf(event);
+  return may(caller.groups, permission)
+    ? { ok: true, caller }
+    : { ok: false, response: problemResponse(403, 'Forbidden', `needs the ${permission} permission`) };
+};

@@ -100,7 +100,7 @@ const protectedRoute = {
   method: 'GET',
   path: '/test-only/{id}',
   functionId: everyBinding.id,
-  auth: { groups: ['admin', 'sales'] },
+  auth: { permission: 'test:probe', groups: ['admin', 'sales'] },
 } as const satisfies RouteDefinition;
 
 const extendedDefinitions: ResourceDefinitions = {

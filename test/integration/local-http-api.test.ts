@@ -33,7 +33,7 @@ describe('Local stack: HTTP API and Lambda runtime', () => {
             method: 'GET',
             path: '/private/{id}',
             functionId: 'RuntimeProbe',
-            auth: { groups: ['admin'] },
+            auth: { permission: 'test:private', groups: ['admin'] },
           },
           { id: 'Slow', method: 'POST', path: '/slow', functionId: 'SlowProbe', auth: 'public' },
         ],

@@ -1,3 +1,4 @@
+import { fieldVisibility, partialValue } from '../../domain/access/access-policy.ts';
 import { standardiseIdentifier } from '../../domain/cleaning/envelope.cleaner.ts';
 import { type ComputedView, computedView } from '../../domain/profile/computed-traits.ts';
 import type { CustomerProfile, ProfileTag, TraitValue } from '../../domain/profile/customer-profile.ts';
@@ -31,7 +32,10 @@ export type CustomerView = {
   }[];
   readonly profile?: {
     readonly version: number;
-    /** Each trait with where it came from and when it last changed; PII masked unless the caller may see it. */
+    /**
+     * Each trait with where it came from and when it last changed; a personal field partly shown (`masked`)
+     * or left out, as the caller's roles allow.
+     */
     readonly traits: Readonly<
       Record<string, { value: TraitValue; source: string; channel: string; updatedAt: string; masked?: true }>
     >;
@@ -42,8 +46,8 @@ export type CustomerView = {
   readonly scores?: CustomerScores;
 };
 
-/** What the caller may see of a customer. */
-export type CustomerReadScope = { readonly pii: boolean };
+/** Who is reading: their roles decide how each personal field is shown (see the access policy). */
+export type CustomerReadScope = { readonly roles: readonly string[] };
 
 export type CustomerReadPorts = {
   readonly customer: (customerId: string) => Promise<{ createdAt: string; mergedInto?: string } | undefined>;
@@ -107,26 +111,27 @@ export const readCustomer = async (
   };
 };
 
-/** Masks a direct identifier: its first character and a fixed-length tail, so length leaks nothing. */
-const mask = (v: TraitValue): string => `${String(v).slice(0, 1)}***`;
-
 const profileView = (
   profile: CustomerProfile,
   scope: CustomerReadScope,
 ): NonNullable<CustomerView['profile']> => ({
   version: profile.version,
   traits: Object.fromEntries(
-    Object.entries(profile.traits).map(([k, t]) => {
-      const hidden = PII_TRAITS.has(k) && !scope.pii;
+    Object.entries(profile.traits).flatMap(([k, t]) => {
+      const shown = PII_TRAITS.has(k) ? fieldVisibility(scope.roles, k) : 'clear';
+      if (shown === 'hidden') return [];
+      const partial = shown === 'partial';
       return [
-        k,
-        {
-          value: hidden ? mask(t.value) : t.value,
-          source: t.source,
-          channel: t.channel,
-          updatedAt: t.occurredAt,
-          ...(hidden ? { masked: true as const } : {}),
-        },
+        [
+          k,
+          {
+            value: partial ? partialValue(t.value) : t.value,
+            source: t.source,
+            channel: t.channel,
+            updatedAt: t.occurredAt,
+            ...(partial ? { masked: true as const } : {}),
+          },
+        ],
       ];
     }),
   ),

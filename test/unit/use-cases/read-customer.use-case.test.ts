@@ -60,8 +60,9 @@ const ports: CustomerReadPorts = {
         }
       : undefined,
 };
-const SERVICE = { pii: true };
-const ANALYST = { pii: false };
+const SERVICE = { roles: ['service'] };
+const ANALYST = { roles: ['analyst'] };
+const SALES = { roles: ['sales'] };
 
 describe('Use case: read customer', () => {
   it('follows a merge to the survivor and lists each identifier once, with how it first joined', async () => {
@@ -89,17 +90,24 @@ describe('Use case: read customer', () => {
     });
   });
 
-  it('shows the profile with where each trait came from, PII masked for a caller who may not see it', async () => {
+  it('shows the profile with where each trait came from, personal fields as each role may see them', async () => {
     const full = await readCustomer('old', ports, SERVICE);
-    const masked = await readCustomer('old', ports, ANALYST);
+    const partial = await readCustomer('old', ports, SALES);
+    const pseudonymous = await readCustomer('old', ports, ANALYST);
+    const unknownRole = await readCustomer('old', ports, { roles: ['intern'] });
     expect(full?.profile?.traits.name).toEqual({
       value: '张伟',
       source: 'pos-sh',
       channel: 'pos',
       updatedAt: '2026-01-01T00:00:00.000Z',
     });
-    expect(masked?.profile?.traits.name).toMatchObject({ value: '张***', masked: true });
-    expect(masked?.profile?.traits.city?.value).toBe('Shanghai');
-    expect(masked?.profile?.version).toBe(4);
+    expect(partial?.profile?.traits.name).toMatchObject({ value: '张**', masked: true });
+    // Analysts (and roles the policy does not know) see no direct identifier at all; other traits stay.
+    for (const view of [pseudonymous, unknownRole]) {
+      expect(view?.profile?.traits.name).toBeUndefined();
+      expect(JSON.stringify(view)).not.toContain('张');
+      expect(view?.profile?.traits.city?.value).toBe('Shanghai');
+      expect(view?.profile?.version).toBe(4);
+    }
   });
 });
