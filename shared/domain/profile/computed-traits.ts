@@ -36,6 +36,7 @@ export const combineComputed = (a: ComputedTraits, b: ComputedTraits): ComputedT
     spend: addCounts(a.spend, b.spend),
     purchasesByCurrency: addCounts(a.purchasesByCurrency, b.purchasesByCurrency),
     itemsByCategory: addCounts(a.itemsByCategory, b.itemsByCategory),
+    itemsBySku: addCounts(a.itemsBySku ?? {}, b.itemsBySku ?? {}),
     ...(firstPurchaseAt === undefined ? {} : { firstPurchaseAt }),
     ...(lastPurchaseAt === undefined ? {} : { lastPurchaseAt }),
     contactCount: a.contactCount + b.contactCount,
@@ -59,15 +60,19 @@ export const contributionOf = (event: CleanedEventV1): ComputedTraits => {
     case 'pos.purchase': {
       const { total, items, storeId } = event.payload;
       const categories = new Map<string, number>();
-      for (const item of items)
+      const skus = new Map<string, number>();
+      for (const item of items) {
         if (item.category !== undefined)
           categories.set(item.category, (categories.get(item.category) ?? 0) + item.quantity);
+        skus.set(item.sku, (skus.get(item.sku) ?? 0) + item.quantity);
+      }
       return {
         ...counted,
         purchaseCount: 1,
         spend: Object.fromEntries([[total.currency, total.minor]]),
         purchasesByCurrency: Object.fromEntries([[total.currency, 1]]),
         itemsByCategory: Object.fromEntries(categories),
+        itemsBySku: Object.fromEntries(skus),
         firstPurchaseAt: event.occurredAt,
         lastPurchaseAt: event.occurredAt,
         stores: [storeId],
@@ -98,6 +103,7 @@ export const COMPUTED_FIELD_TYPES = {
   spend: 'number-map',
   purchasesByCurrency: 'number-map',
   itemsByCategory: 'number-map',
+  itemsBySku: 'number-map',
   firstPurchaseAt: 'time',
   lastPurchaseAt: 'time',
   contactCount: 'number',

@@ -32,6 +32,8 @@ export type ComputedTraits = {
   readonly purchasesByCurrency: Readonly<Record<string, number>>;
   /** Quantity bought per product category. */
   readonly itemsByCategory: Readonly<Record<string, number>>;
+  /** Quantity bought per SKU (what recommendations start from); absent on profiles stored before it existed. */
+  readonly itemsBySku?: Readonly<Record<string, number>>;
   readonly firstPurchaseAt?: string;
   readonly lastPurchaseAt?: string;
   /** Effective call-centre contacts, and those flagged as complaints. */
@@ -80,6 +82,7 @@ export const EMPTY_COMPUTED: ComputedTraits = {
   spend: {},
   purchasesByCurrency: {},
   itemsByCategory: {},
+  itemsBySku: {},
   contactCount: 0,
   complaintCount: 0,
   channels: [],

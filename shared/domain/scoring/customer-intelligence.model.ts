@@ -21,6 +21,16 @@ import {
   populationMeanSpend,
 } from './gamma-gamma.model.ts';
 import {
+  buildInteractionMatrix,
+  buildItemSimilarityRecommender,
+  type ItemSimilarityRecommender,
+  type NeighbourTable,
+  neighbourTable,
+  type PurchaseLine,
+  popularityRecommender,
+  recommenderFromNeighbourTable,
+} from './item-similarity.recommender.ts';
+import {
   checkTierRules,
   DEFAULT_RFM_TIERS,
   type RfmInput,
@@ -58,6 +68,8 @@ export type IntelligenceSettings = {
   readonly minChurnExamplesPerClass: number;
   /** Features the segments are clustered on. */
   readonly segmentFeatures: readonly CustomerFeatureName[];
+  /** Products recommended per customer. */
+  readonly recommendations: number;
 };
 
 export const DEFAULT_INTELLIGENCE_SETTINGS: IntelligenceSettings = {
@@ -68,6 +80,7 @@ export const DEFAULT_INTELLIGENCE_SETTINGS: IntelligenceSettings = {
   lifetimeWeeks: 52,
   minChurnExamplesPerClass: 10,
   segmentFeatures: ['recencyDays', 'frequency', 'monetary', 'activity30d', 'complaints', 'channelCount'],
+  recommendations: 5,
 };
 
 const SEGMENT_LABELS: Readonly<Record<string, FeatureLabels>> = {
@@ -114,6 +127,8 @@ export type CustomerModels = {
     readonly centroids: readonly SegmentCentroid[];
   };
   readonly lifetimeValue?: { readonly bgNbd: BgNbdParameters; readonly gammaGamma: GammaGammaParameters };
+  /** Item-item neighbours learnt from every purchase line, and the best sellers to fill a short list. */
+  readonly recommendations?: { readonly neighbours: NeighbourTable; readonly popular: readonly string[] };
 };
 
 export type ChurnScoreSummary = {
@@ -140,6 +155,8 @@ export type CustomerScores = {
     /** Days until the next purchase is more likely than not; absent when the model expects none. */
     readonly nextPurchaseInDays?: number;
   };
+  /** Top products the customer has not bought, best first, with the owned product behind each. */
+  readonly recommendations?: readonly { readonly itemId: string; readonly because?: string }[];
   /** Every segment the customer belongs to: `rfm-<tier>`, the k-means segment, `churn-risk`. */
   readonly memberships: readonly string[];
 };
@@ -291,6 +308,53 @@ const trainLifetimeValue = (
   }
 };
 
+/** Item-based collaborative filtering on every purchase line (binary: bought or not), neighbours kept. */
+const trainRecommendations = (histories: readonly CustomerHistory[]): CustomerModels['recommendations'] => {
+  const lines: PurchaseLine[] = [];
+  for (const h of histories)
+    for (const e of h.events)
+      if (e.type === 'pos.purchase' && e.effective)
+        for (const item of e.payload.items)
+          lines.push({
+            customerId: h.customerId,
+            itemId: item.sku,
+            basketId: e.payload.orderId,
+            quantity: item.quantity,
+          });
+  const buyers = new Set(lines.map((l) => l.customerId));
+  if (buyers.size < 2) return undefined;
+  const matrix = buildInteractionMatrix(lines);
+  const recommender = buildItemSimilarityRecommender(matrix, { neighbours: 20 });
+  const popular = popularityRecommender(matrix)
+    .ranking.slice(0, 20)
+    .map((r) => r.itemId);
+  return { neighbours: neighbourTable(recommender, 20), popular };
+};
+
+const recommenders = new WeakMap<object, ItemSimilarityRecommender>();
+
+const recommendFor = (
+  models: NonNullable<CustomerModels['recommendations']>,
+  owned: Readonly<Record<string, number>>,
+  n: number,
+): NonNullable<CustomerScores['recommendations']> => {
+  let recommender = recommenders.get(models);
+  if (recommender === undefined) {
+    recommender = recommenderFromNeighbourTable(models.neighbours);
+    recommenders.set(models, recommender);
+  }
+  const ownedIds = Object.keys(owned).filter((id) => (owned[id] ?? 0) > 0);
+  const picks = recommender
+    .recommend(ownedIds, n)
+    .map((r) => ({ itemId: r.itemId, ...(r.because ? { because: r.because.itemId } : {}) }));
+  // A short list (a new customer, a rare product) is filled with best sellers they do not have yet.
+  for (const itemId of models.popular) {
+    if (picks.length >= n) break;
+    if (!ownedIds.includes(itemId) && !picks.some((p) => p.itemId === itemId)) picks.push({ itemId });
+  }
+  return picks;
+};
+
 /**
  * Fits every model of the bundle from each customer's event history as of `asOf`. `previous` keeps the
  * segment names of the last bundle stable across retrains.
@@ -328,6 +392,7 @@ export const trainCustomerModels = (
     centroidZ: c.centroidZ,
   }));
   const segments = trainSegments(withFeatures, settings, input.random, previousSegments);
+  const recommendations = trainRecommendations(known);
   const lifetimeValue = trainLifetimeValue(
     now.map((c) => c.profile),
     asOfMs,
@@ -347,6 +412,7 @@ export const trainCustomerModels = (
     ),
     ...(segments === undefined ? {} : { segments }),
     ...(lifetimeValue === undefined ? {} : { lifetimeValue }),
+    ...(recommendations === undefined ? {} : { recommendations }),
   };
 };
 
@@ -438,6 +504,15 @@ export const scoreCustomer = (
     rfm: { r: rfmScore.r, f: rfmScore.f, m: rfmScore.m, tier: rfmScore.tier },
     ...(segment === undefined ? {} : { segment: { name: segment.name, description: segment.description } }),
     ...(lifetimeValue === undefined ? {} : { lifetimeValue }),
+    ...(models.recommendations === undefined
+      ? {}
+      : {
+          recommendations: recommendFor(
+            models.recommendations,
+            profile.computed.itemsBySku ?? {},
+            settings.recommendations,
+          ),
+        }),
     memberships: [...memberships].sort(),
   };
 };

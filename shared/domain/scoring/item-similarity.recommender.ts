@@ -243,6 +243,107 @@ const topIndices = (
     .map((e) => e.i);
 };
 
+/**
+ * A recommender over kept neighbour lists in compressed form: item i's neighbours are entries
+ * `neighbourStart[i] … neighbourStart[i + 1] - 1`, most similar first.
+ */
+const overNeighbours = (
+  items: readonly string[],
+  neighbourStart: ArrayLike<number>,
+  neighbourItem: ArrayLike<number>,
+  neighbourSim: ArrayLike<number>,
+  neighbourCo: ArrayLike<number>,
+): ItemSimilarityRecommender => {
+  const indexOf = new Map(items.map((id, i) => [id, i]));
+
+  const neighbours = (itemId: string): Neighbour[] => {
+    const i = indexOf.get(itemId);
+    if (i === undefined) return [];
+    const out: Neighbour[] = [];
+    for (let p = neighbourStart[i] ?? 0; p < (neighbourStart[i + 1] ?? 0); p++)
+      out.push({
+        itemId: items[neighbourItem[p] ?? 0] ?? '',
+        similarity: neighbourSim[p] ?? 0,
+        coBuyers: neighbourCo[p] ?? 0,
+      });
+    return out;
+  };
+
+  const recommend = (owned: OwnedItems, n: number, recommendOptions: RecommendOptions = {}) => {
+    checkCount('n', n, 0);
+    const excludeOwned = recommendOptions.excludeOwned ?? true;
+    const ownedIndex = new Map<number, number>();
+    for (const [id, weight] of ownedEntries(owned)) {
+      const i = indexOf.get(id);
+      if (i !== undefined && weight > 0) ownedIndex.set(i, weight);
+    }
+    const score = new Map<number, number>();
+    const best = new Map<number, { from: number; contribution: number }>();
+    // Owned items in index order, so equal contributions credit the smallest item id.
+    for (const i of [...ownedIndex.keys()].sort((a, b) => a - b)) {
+      const w = ownedIndex.get(i) ?? 0;
+      for (let p = neighbourStart[i] ?? 0; p < (neighbourStart[i + 1] ?? 0); p++) {
+        const j = neighbourItem[p] ?? 0;
+        if (excludeOwned && ownedIndex.has(j)) continue;
+        const contribution = w * (neighbourSim[p] ?? 0);
+        score.set(j, (score.get(j) ?? 0) + contribution);
+        const current = best.get(j);
+        if (!current || contribution > current.contribution) best.set(j, { from: i, contribution });
+      }
+    }
+    const candidates = [...score.keys()];
+    return topIndices(candidates, candidates.length, (j) => score.get(j) ?? 0, n).map((j) => {
+      const evidence = best.get(j);
+      return {
+        itemId: items[j] ?? '',
+        score: score.get(j) ?? 0,
+        because: evidence && { itemId: items[evidence.from] ?? '', contribution: evidence.contribution },
+      };
+    });
+  };
+
+  return { items, neighbours, recommend };
+};
+
+/** Kept neighbours as plain data, for storage: item id → [neighbour id, similarity, co-buyers], most similar first. */
+export type NeighbourTable = Readonly<Record<string, readonly (readonly [string, number, number])[]>>;
+
+/** The recommender's neighbour lists (at most `perItem` per item) as a table that survives JSON. */
+export const neighbourTable = (recommender: ItemSimilarityRecommender, perItem = 50): NeighbourTable => {
+  checkCount('perItem', perItem, 1);
+  const table: Record<string, (readonly [string, number, number])[]> = {};
+  for (const id of recommender.items) {
+    const kept = recommender.neighbours(id).slice(0, perItem);
+    if (kept.length > 0) table[id] = kept.map((n) => [n.itemId, n.similarity, n.coBuyers] as const);
+  }
+  return table;
+};
+
+/** The recommender again from a stored table: the same recommendations as the one it was taken from. */
+export const recommenderFromNeighbourTable = (table: NeighbourTable): ItemSimilarityRecommender => {
+  const ids = new Set<string>();
+  for (const [id, list] of Object.entries(table)) {
+    ids.add(id);
+    for (const [j] of list) ids.add(j);
+  }
+  const items = [...ids].sort(compareIds);
+  const indexOf = new Map(items.map((id, i) => [id, i]));
+  const neighbourStart = new Int32Array(items.length + 1);
+  const neighbourItem: number[] = [];
+  const neighbourSim: number[] = [];
+  const neighbourCo: number[] = [];
+  items.forEach((id, i) => {
+    neighbourStart[i] = neighbourItem.length;
+    for (const [j, similarity, coBuyers] of Object.hasOwn(table, id) ? (table[id] ?? []) : []) {
+      neighbourItem.push(indexOf.get(j) ?? 0);
+      neighbourSim.push(similarity);
+      neighbourCo.push(coBuyers);
+    }
+  });
+  neighbourStart[items.length] = neighbourItem.length;
+  return overNeighbours(items, neighbourStart, neighbourItem, neighbourSim, neighbourCo);
+};
+
 /** Trains item-item cosine similarities on the matrix (see the header comment). */
 export const buildItemSimilarityRecommender = (
   matrix: InteractionMatrix,
@@ -350,56 +451,7 @@ export const buildItemSimilarityRecommender = (
   }
   neighbourStart[nItems] = neighbourItem.length;
 
-  const items = matrix.items;
-  const indexOf = new Map(items.map((id, i) => [id, i]));
-
-  const neighbours = (itemId: string): Neighbour[] => {
-    const i = indexOf.get(itemId);
-    if (i === undefined) return [];
-    const out: Neighbour[] = [];
-    for (let p = neighbourStart[i] ?? 0; p < (neighbourStart[i + 1] ?? 0); p++)
-      out.push({
-        itemId: items[neighbourItem[p] ?? 0] ?? '',
-        similarity: neighbourSim[p] ?? 0,
-        coBuyers: neighbourCo[p] ?? 0,
-      });
-    return out;
-  };
-
-  const recommend = (owned: OwnedItems, n: number, recommendOptions: RecommendOptions = {}) => {
-    checkCount('n', n, 0);
-    const excludeOwned = recommendOptions.excludeOwned ?? true;
-    const ownedIndex = new Map<number, number>();
-    for (const [id, weight] of ownedEntries(owned)) {
-      const i = indexOf.get(id);
-      if (i !== undefined && weight > 0) ownedIndex.set(i, weight);
-    }
-    const score = new Map<number, number>();
-    const best = new Map<number, { from: number; contribution: number }>();
-    // Owned items in index order, so equal contributions credit the smallest item id.
-    for (const i of [...ownedIndex.keys()].sort((a, b) => a - b)) {
-      const w = ownedIndex.get(i) ?? 0;
-      for (let p = neighbourStart[i] ?? 0; p < (neighbourStart[i + 1] ?? 0); p++) {
-        const j = neighbourItem[p] ?? 0;
-        if (excludeOwned && ownedIndex.has(j)) continue;
-        const contribution = w * (neighbourSim[p] ?? 0);
-        score.set(j, (score.get(j) ?? 0) + contribution);
-        const current = best.get(j);
-        if (!current || contribution > current.contribution) best.set(j, { from: i, contribution });
-      }
-    }
-    const candidates = [...score.keys()];
-    return topIndices(candidates, candidates.length, (j) => score.get(j) ?? 0, n).map((j) => {
-      const evidence = best.get(j);
-      return {
-        itemId: items[j] ?? '',
-        score: score.get(j) ?? 0,
-        because: evidence && { itemId: items[evidence.from] ?? '', contribution: evidence.contribution },
-      };
-    });
-  };
-
-  return { items, neighbours, recommend };
+  return overNeighbours(matrix.items, neighbourStart, neighbourItem, neighbourSim, neighbourCo);
 };
 
 export type PopularityOptions = {

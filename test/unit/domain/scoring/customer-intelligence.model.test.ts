@@ -4,6 +4,7 @@ import { emptyProfile } from '../../../../shared/domain/profile/customer-profile
 import { DEFAULT_PROFILE_CONFIG, rebuildProfile } from '../../../../shared/domain/profile/profile.updater.ts';
 import { customerFeatures } from '../../../../shared/domain/scoring/customer-features.ts';
 import {
+  type CustomerHistory,
   type CustomerModels,
   churnRiskRaised,
   DEFAULT_INTELLIGENCE_SETTINGS,
@@ -159,6 +160,40 @@ describe('scoring one customer with the bundle', () => {
     expect(complained.length).toBeGreaterThan(5);
     expect(recent.length).toBeGreaterThan(5);
     expect(mean(complained)).toBeGreaterThan(mean(recent) + 15);
+  });
+
+  it('recommends what buyers of the same products also bought, with the product behind it', () => {
+    const shop = (id: string, skus: readonly string[]) => ({
+      customerId: id,
+      events: skus.map((sku, n) => ({
+        ...purchase({ eventId: `${id}-${n}`, occurredAt: day(10 + n) }),
+        payload: {
+          orderId: `${id}-o${n}`,
+          storeId: 'SH0042',
+          items: [{ sku, quantity: 1, unitPrice: { minor: 100, currency: 'CNY' } }],
+          total: { minor: 100, currency: 'CNY' },
+        },
+      })) as CustomerHistory['events'],
+    });
+    const population = [
+      shop('a', ['tea', 'teapot']),
+      shop('b', ['tea', 'teapot']),
+      shop('c', ['tea', 'teapot', 'cups']),
+      shop('d', ['mug', 'plate']),
+      shop('e', ['tea']),
+    ];
+    const m = trainCustomerModels(population, { asOf: day(100), version: 'r1', random: seededRandom(1) });
+    const newcomer = rebuildProfile(
+      'e',
+      population[4]?.events ?? [],
+      DEFAULT_PROFILE_CONFIG,
+      day(100),
+    ).profile;
+    const recs = scoreCustomer(m, newcomer, day(100)).recommendations ?? [];
+    expect(recs[0]).toEqual({ itemId: 'teapot', because: 'tea' });
+    expect(recs.map((r) => r.itemId)).not.toContain('tea');
+    // The list is filled up with best sellers the customer does not have.
+    expect(recs.length).toBe(Math.min(DEFAULT_INTELLIGENCE_SETTINGS.recommendations, 4));
   });
 
   it('raises churn risk only when the score crosses the threshold upwards', () => {

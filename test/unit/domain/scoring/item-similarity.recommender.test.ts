@@ -1,11 +1,14 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   buildInteractionMatrix,
   buildItemSimilarityRecommender,
   customerItems,
+  neighbourTable,
   type PurchaseLine,
   popularityRecommender,
   RecommenderInputError,
+  recommenderFromNeighbourTable,
 } from '../../../../shared/domain/scoring/item-similarity.recommender.ts';
 
 const line = (
@@ -185,6 +188,35 @@ describe('Domain: item-similarity recommender', () => {
     expect(() => buildItemSimilarityRecommender(matrix).recommend(['tea'], -1)).toThrow(
       RecommenderInputError,
     );
+  });
+});
+
+describe('Domain: a stored neighbour table', () => {
+  it('recommends exactly what the trained recommender does, after a JSON round trip', () => {
+    const items = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.constantFrom(...items)), {
+          minLength: 4,
+          maxLength: 60,
+        }),
+        fc.subarray(items),
+        (pairs, owned) => {
+          const matrix = buildInteractionMatrix(pairs.map(([c, i]) => line(`c${c}`, i)));
+          const trained = buildItemSimilarityRecommender(matrix, { neighbours: 5 });
+          const stored = recommenderFromNeighbourTable(JSON.parse(JSON.stringify(neighbourTable(trained))));
+          expect(stored.recommend(owned, 4)).toEqual(trained.recommend(owned, 4));
+          for (const id of items) expect(stored.neighbours(id)).toEqual(trained.neighbours(id));
+        },
+      ),
+    );
+  });
+
+  it('keeps at most `perItem` neighbours of each item', () => {
+    const trained = buildItemSimilarityRecommender(buildInteractionMatrix(TEA_SHOP));
+    const table = neighbourTable(trained, 1);
+    expect(Object.values(table).every((list) => list.length === 1)).toBe(true);
+    expect(() => neighbourTable(trained, 0)).toThrow(RecommenderInputError);
   });
 });
 
