@@ -5,11 +5,13 @@ import type { EventContract } from './contract.types.ts';
 import { invalidChannelEnvelopes, validChannelEnvelopes } from './fixtures/channel-envelope.v1.fixture.ts';
 import { invalidChurnRiskRaised, validChurnRiskRaised } from './fixtures/churn-risk-raised.v1.fixture.ts';
 import { invalidCleanedEvents, validCleanedEvents } from './fixtures/cleaned-event.v1.fixture.ts';
+import { invalidConsentRecorded, validConsentRecorded } from './fixtures/consent-recorded.v1.fixture.ts';
 import { invalidCustomerUnmerged, validCustomerUnmerged } from './fixtures/customer-unmerged.v1.fixture.ts';
 import { invalidCustomersMerged, validCustomersMerged } from './fixtures/customers-merged.v1.fixture.ts';
 import { invalidProfileUpdated, validProfileUpdated } from './fixtures/profile-updated.v1.fixture.ts';
 import { customerUnmergedV1, parseCustomerUnmerged } from './identity/customer-unmerged.v1.ts';
 import { customersMergedV1, parseCustomersMerged } from './identity/customers-merged.v1.ts';
+import { consentRecordedV1, parseConsentRecorded } from './privacy/consent-recorded.v1.ts';
 import { parseProfileUpdated, profileUpdatedV1 } from './profile/profile-updated.v1.ts';
 import { churnRiskRaisedV1, parseChurnRiskRaised } from './scoring/churn-risk-raised.v1.ts';
 
@@ -68,6 +70,16 @@ export const EVENT_CONTRACTS: readonly EventContract[] = [
     jsonSchemaIo: 'output',
     parse: parseChurnRiskRaised,
     fixtures: { valid: validChurnRiskRaised, invalid: invalidChurnRiskRaised },
+  },
+  {
+    name: 'consent-recorded',
+    version: 1,
+    description:
+      'A consent, withdrawal or legal basis recorded for a customer, purpose and channel (bus detail-type ConsentRecorded).',
+    schema: consentRecordedV1,
+    jsonSchemaIo: 'output',
+    parse: parseConsentRecorded,
+    fixtures: { valid: validConsentRecorded, invalid: invalidConsentRecorded },
   },
 ];
 

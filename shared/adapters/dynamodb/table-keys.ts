@@ -53,4 +53,20 @@ export const keys = {
   segmentCatalogue: (segment: string) => ({ pk: 'SEGMENTS', sk: `SEGMENT#${segment}` }),
   /** Progress of one scan segment of a batch-scoring run. */
   scoringRun: (runId: string, segment: number) => ({ pk: `SCORING#${runId}`, sk: `SEGMENT#${segment}` }),
+  /** One record of a customer's consent ledger (append-only; the state is a fold of them). */
+  consentRecord: (
+    customerId: string,
+    purpose: string,
+    channel: string,
+    occurredAt: string,
+    recordId: string,
+  ) => ({
+    pk: `CUSTOMER#${customerId}`,
+    sk: `CONSENT#${purpose}#${channel}#${occurredAt}#${recordId}`,
+  }),
+  /** A consent record by its client-supplied id: the guard that stores each record once. */
+  consentRecordId: (customerId: string, recordId: string) => ({
+    pk: `CUSTOMER#${customerId}`,
+    sk: `CONSENTID#${recordId}`,
+  }),
 } as const;

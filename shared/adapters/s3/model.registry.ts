@@ -1,6 +1,7 @@
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { CustomerModels } from '../../domain/scoring/customer-intelligence.model.ts';
 import { decodeModelJson, encodeModelJson } from '../../domain/scoring/model-json.codec.ts';
+import { objectTextOrUndefined } from './object-text.ts';
 
 /*
  * The model registry in S3: `customer-intelligence/<version>/model.json` (the whole bundle),
@@ -56,15 +57,7 @@ export const s3ModelRegistry = (
   const byVersion = new Map<string, CustomerModels>();
   let pointer: { version: string; readAt: number } | undefined;
 
-  const getText = async (key: string): Promise<string | undefined> => {
-    try {
-      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return await got.Body?.transformToString('utf8');
-    } catch (error) {
-      if (error instanceof NoSuchKey || (error as { name?: string }).name === 'NoSuchKey') return undefined;
-      throw error;
-    }
-  };
+  const getText = (key: string) => objectTextOrUndefined(s3, bucket, key);
   const put = (key: string, body: string) =>
     s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }));
 
