@@ -5,6 +5,7 @@ import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.reposit
 import { dynamoScores } from '#shared/adapters/dynamodb/score.repository.ts';
 import { s3ModelRegistry } from '#shared/adapters/s3/model.registry.ts';
 import { jsonMessageSender } from '#shared/adapters/sqs/json-message.sender.ts';
+import { DEFAULT_INTELLIGENCE_SETTINGS } from '#shared/domain/scoring/customer-intelligence.model.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import {
   type TrainingOutcome,
@@ -16,7 +17,23 @@ const env = readEnv({
   MODEL_BUCKET_NAME: z.string().min(1),
   BATCH_SCORING_QUEUE_URL: z.string().min(1),
   SCORING_SCAN_SEGMENTS: z.coerce.number().int().min(1).max(1000).default(4),
+  CHURN_THRESHOLD: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .default(DEFAULT_INTELLIGENCE_SETTINGS.churnThreshold),
+  SCORING_CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/)
+    .default(DEFAULT_INTELLIGENCE_SETTINGS.currency),
 });
+// The settings travel inside each model version, so rescoring uses the ones the model was trained with.
+const settings = {
+  ...DEFAULT_INTELLIGENCE_SETTINGS,
+  churnThreshold: env.CHURN_THRESHOLD,
+  currency: env.SCORING_CURRENCY,
+};
 const logger = new Logger();
 const db = documentClient();
 const scores = dynamoScores(db, env.CUSTOMER_TABLE_NAME);
@@ -37,6 +54,7 @@ export const handler = async (): Promise<TrainingOutcome> => {
     now: new Date().toISOString(),
     seed: 20_261_122,
     scanSegments: env.SCORING_SCAN_SEGMENTS,
+    settings,
   });
   logger.info('customer models trained and published', { ...outcome });
   return outcome;

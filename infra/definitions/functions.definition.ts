@@ -174,6 +174,8 @@ export const trainCustomerModelsFunction = {
     buckets: { [modelBucket.id]: 'readWrite' },
     queues: { [batchScoringQueue.id]: 'send' },
   },
+  // ChurnRiskRaised fires when a score reaches CHURN_THRESHOLD (0–100); money features are read in SCORING_CURRENCY.
+  environment: { CHURN_THRESHOLD: '70', SCORING_CURRENCY: 'CNY', SCORING_SCAN_SEGMENTS: '4' },
 } as const satisfies FunctionDefinition;
 
 export const functions = [

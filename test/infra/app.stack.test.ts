@@ -169,7 +169,7 @@ describe('Infra: app stack', () => {
       }
     });
 
-    it('gives each function the common environment, one variable per binding and the summary only if asked', () => {
+    it('gives each function the common environment, one variable per binding, its own settings and the summary only if asked', () => {
       for (const s of both()) {
         for (const def of s.definitions.functions) {
           const fn = resourceById(s.stacks.app.functions, def.id);
@@ -180,6 +180,9 @@ describe('Infra: app stack', () => {
           expect(vars).toMatchObject(commonEnvironment(s.config.stage));
           const expected = Object.keys(bindingEnvironment(s.definitions, def, placeholderNames));
           if (def.exposesResourceSummary) expected.push(RESOURCE_SUMMARY_ENV);
+          const settings: Readonly<Record<string, string>> = def.environment ?? {};
+          expected.push(...Object.keys(settings));
+          expect(vars).toMatchObject(settings);
           const actual = Object.keys(vars).filter((k) => !(k in commonEnvironment(s.config.stage)));
           expect(actual.sort()).toEqual(expected.sort());
         }
