@@ -49,7 +49,7 @@ export const handler = async (
   const body = jsonBody(event, decisionBody, '{ verdict: approve|reject, note? }');
   if (!body.ok) return body.response;
   const outcome = await reviewSuggestedMatch(
-    decodeURIComponent(pair),
+    pair,
     {
       verdict: body.value.verdict,
       by: caller.subject,

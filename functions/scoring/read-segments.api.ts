@@ -30,7 +30,7 @@ export const handler = async (
   }
   const allowed = authorize(event, 'segments:members');
   if (!allowed.ok) return allowed.response;
-  const segment = decodeURIComponent(name);
+  const segment = name;
   if (!SEGMENT_NAME.test(segment))
     return problemResponse(400, 'Invalid segment name', 'expected a kebab-case name');
   const query = page.safeParse(event.queryStringParameters ?? {});

@@ -178,6 +178,16 @@ export const trainCustomerModelsFunction = {
   environment: { CHURN_THRESHOLD: '70', SCORING_CURRENCY: 'CNY', SCORING_SCAN_SEGMENTS: '4' },
 } as const satisfies FunctionDefinition;
 
+/** The consent ledger: record consents and withdrawals, read what they allow. */
+export const manageConsentsFunction = {
+  id: 'ManageConsents',
+  entry: 'functions/privacy/manage-consents.api.ts',
+  description: 'POST/GET /customers/{id}/consents: the consent ledger and the contact decision it gives',
+  timeoutSeconds: 10,
+  memoryMb: 512,
+  bindings: { table: 'readWrite' },
+} as const satisfies FunctionDefinition;
+
 export const functions = [
   getHealthFunction,
   archiveDomainEventsFunction,
@@ -194,6 +204,7 @@ export const functions = [
   scoreAllCustomersFunction,
   readSegmentsFunction,
   trainCustomerModelsFunction,
+  manageConsentsFunction,
 ] as const satisfies readonly FunctionDefinition[];
 
 /**

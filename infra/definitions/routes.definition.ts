@@ -3,6 +3,7 @@ import {
   collectSegmentFunction,
   getHealthFunction,
   getQualityFunction,
+  manageConsentsFunction,
   readCustomersFunction,
   readSegmentsFunction,
   reviewSuggestedMatchesFunction,
@@ -80,5 +81,19 @@ export const routes = [
     path: '/segments/{name}/customers',
     functionId: readSegmentsFunction.id,
     auth: requires('segments:members'),
+  },
+  {
+    id: 'RecordConsent',
+    method: 'POST',
+    path: '/customers/{id}/consents',
+    functionId: manageConsentsFunction.id,
+    auth: requires('consents:write'),
+  },
+  {
+    id: 'ReadConsents',
+    method: 'GET',
+    path: '/customers/{id}/consents',
+    functionId: manageConsentsFunction.id,
+    auth: requires('consents:read'),
   },
 ] as const satisfies readonly RouteDefinition[];

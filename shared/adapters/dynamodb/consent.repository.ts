@@ -36,7 +36,9 @@ export const dynamoConsent = (db: DynamoDBDocumentClient, tableName: string): Co
           TableName: tableName,
           KeyConditionExpression: `pk = :pk AND ${range.condition}`,
           ExpressionAttributeValues: { ':pk': pk, ...range.values },
-          ProjectionExpression: 'record',
+          // `record` is a DynamoDB reserved word.
+          ProjectionExpression: '#record',
+          ExpressionAttributeNames: { '#record': 'record' },
           ConsistentRead: true,
           ...(start === undefined ? {} : { ExclusiveStartKey: start }),
         }),

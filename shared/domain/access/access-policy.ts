@@ -22,6 +22,10 @@ export const PERMISSIONS = {
   'matches:decide': ['admin'],
   /** The data-quality report. */
   'quality:read': ['admin', 'analyst'],
+  /** A customer's consent ledger and what it allows, per purpose × channel. */
+  'consents:read': ['admin', 'service', 'sales', 'marketing'],
+  /** Record a consent, a withdrawal or another legal basis (call centre, admin; channel systems as service). */
+  'consents:write': ['admin', 'service'],
   /** The segment catalogue with sizes (no customer ids). */
   'segments:read': ['admin', 'marketing', 'analyst', 'sales'],
   /** The customers in a segment. */

@@ -1,0 +1,78 @@
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import {
+  CONSENT_PURPOSES,
+  CONTACT_CHANNELS,
+  consentRecordInput,
+} from '#events/privacy/consent-recorded.v1.ts';
+import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
+import { dynamoConsent } from '#shared/adapters/dynamodb/consent.repository.ts';
+import { consentKey, mayContact } from '#shared/domain/privacy/consent-ledger.ts';
+import { authorize } from '#shared/runtime/caller.ts';
+import { readEnv } from '#shared/runtime/env.ts';
+import { jsonBody } from '#shared/runtime/http-request.ts';
+import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
+import {
+  ConsentRecordConflictError,
+  ConsentRecordRejectedError,
+  consentState,
+  recordConsent,
+} from '#shared/use-cases/privacy/consent.use-case.ts';
+
+const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
+const ports = dynamoConsent(documentClient(), env.CUSTOMER_TABLE_NAME);
+const CUSTOMER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const at = z.object({ at: z.iso.datetime({ precision: 3 }).optional() });
+
+/**
+ * `POST /customers/{id}/consents` `{ recordId, purpose, channel, status, legalBasis, source, occurredAt,
+ * evidence?, expiresAt? }`: appends to the ledger (201; the same record again 200; other content under the
+ * same recordId 409; a time in the future 422). `GET /customers/{id}/consents?at=`: the record in effect per
+ * purpose × channel and, for every pair, whether a send is allowed and why.
+ */
+export const handler = async (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+): Promise<APIGatewayProxyResultV2> => {
+  // API Gateway hands path parameters over decoded.
+  const customerId = event.pathParameters?.id ?? '';
+  const write = event.requestContext.http.method === 'POST';
+  const allowed = authorize(event, write ? 'consents:write' : 'consents:read');
+  if (!allowed.ok) return allowed.response;
+  if (!CUSTOMER_ID.test(customerId)) return problemResponse(400, 'Invalid customer id');
+  const now = new Date().toISOString();
+  if (!write) {
+    const q = at.safeParse(event.queryStringParameters ?? {});
+    if (!q.success)
+      return problemResponse(400, 'Invalid query', 'at must be an ISO-8601 UTC time with milliseconds');
+    const when = q.data.at ?? now;
+    const state = await consentState(ports, customerId, when);
+    const decisions = CONSENT_PURPOSES.flatMap((purpose) =>
+      CONTACT_CHANNELS.map((channel) => ({ purpose, channel, ...mayContact(state, purpose, channel, when) })),
+    );
+    return jsonResponse(200, { customerId, at: when, current: state.current, decisions });
+  }
+  const body = jsonBody(
+    event,
+    z
+      .looseObject({})
+      .transform((b) => ({ ...b, customerId: b.customerId ?? customerId }))
+      .pipe(consentRecordInput),
+    '{ recordId, purpose, channel, status, legalBasis, source, occurredAt, evidence?, expiresAt? }',
+  );
+  if (!body.ok) return body.response;
+  if (body.value.customerId !== customerId)
+    return problemResponse(400, 'Invalid body', 'customerId must be the customer of the path');
+  try {
+    const result = await recordConsent(ports, body.value, now);
+    return jsonResponse(result.outcome === 'recorded' ? 201 : 200, {
+      outcome: result.outcome,
+      record: result.record,
+      key: consentKey(result.record.purpose, result.record.channel),
+    });
+  } catch (error) {
+    if (error instanceof ConsentRecordConflictError) return problemResponse(409, 'Conflict', error.message);
+    if (error instanceof ConsentRecordRejectedError)
+      return problemResponse(422, 'Unprocessable', error.message);
+    throw error;
+  }
+};
