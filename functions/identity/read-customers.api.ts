@@ -1,16 +1,20 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
 import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
 import { dynamoCustomerReader } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { dynamoScores } from '#shared/adapters/dynamodb/score.repository.ts';
+import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { auditDraft } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 import {
+  type CustomerView,
   findCustomerByIdentifier,
   LOOKUP_TYPES,
+  personalFieldsShown,
   readCustomer,
 } from '#shared/use-cases/identity/read-customer.use-case.ts';
 
@@ -19,6 +23,8 @@ const db = documentClient();
 const reader = dynamoCustomerReader(db, env.CUSTOMER_TABLE_NAME);
 const profiles = dynamoProfilesFromEnv(db, env.CUSTOMER_TABLE_NAME);
 const scores = dynamoScores(db, env.CUSTOMER_TABLE_NAME);
+// One log per container, so its hash chain continues across invocations.
+const audit = s3AuditLogFromEnv(s3Client());
 const scoresOf = async (customerId: string) => {
   const stored = await scores.scores(customerId);
   if (stored === undefined) return undefined;
@@ -40,10 +46,26 @@ export const handler = async (
   const allowed = authorize(event, 'customers:read');
   if (!allowed.ok) return allowed.response;
   const scope = { roles: allowed.caller.groups };
+  // Every read that shows personal data is on the record before the data leaves.
+  const audited = async (customer: CustomerView) => {
+    const fields = personalFieldsShown(customer);
+    if (fields.length > 0)
+      await audit.append([
+        auditDraft(
+          event,
+          allowed.caller,
+          'customer.read-pii',
+          { type: 'customer', id: customer.customerId },
+          fields,
+          new Date().toISOString(),
+        ),
+      ]);
+    return customer;
+  };
   const id = event.pathParameters?.id;
   if (id) {
     const customer = await readCustomer(id, ports, scope);
-    return customer ? jsonResponse(200, customer) : problemResponse(404, 'Customer not found');
+    return customer ? jsonResponse(200, await audited(customer)) : problemResponse(404, 'Customer not found');
   }
   const q = lookup.safeParse(event.queryStringParameters ?? {});
   if (!q.success)
@@ -51,5 +73,5 @@ export const handler = async (
   const [type, value] = Object.entries(q.data).find(([, v]) => v) as [(typeof LOOKUP_TYPES)[number], string];
   const found = await findCustomerByIdentifier(type, value, ports, scope);
   if (!found.ok) return problemResponse(400, 'Invalid lookup', `${type}: ${found.reason}`);
-  return jsonResponse(200, { items: found.customer ? [found.customer] : [] });
+  return jsonResponse(200, { items: found.customer ? [await audited(found.customer)] : [] });
 };

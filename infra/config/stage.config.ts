@@ -39,6 +39,12 @@ export type StageConfig = {
    */
   readonly machineClientRoles: readonly Role[];
   readonly bundling: { readonly minify: boolean };
+  /**
+   * Object Lock on buckets that ask for it (the audit log): entries can then be neither changed nor deleted
+   * until the retention ends, not even by the account root in COMPLIANCE mode. Off in dev, so `cdk destroy`
+   * can empty the bucket.
+   */
+  readonly objectLock?: { readonly mode: 'COMPLIANCE' | 'GOVERNANCE'; readonly retentionDays: number };
 };
 
 const lifecycleFromDefinitions = (): Record<string, BucketLifecycle> =>
@@ -79,6 +85,8 @@ const configs: Record<Stage, () => StageConfig> = {
     env: environment(),
     removalPolicy: RemovalPolicy.RETAIN,
     autoDeleteObjects: false,
+    // Seven years, a common retention for records of access to personal data.
+    objectLock: { mode: 'COMPLIANCE', retentionDays: 2557 },
     tableDeletionProtection: true,
     userPoolDeletionProtection: true,
     logRetention: RetentionDays.THREE_MONTHS,

@@ -26,8 +26,20 @@ export const modelBucket = {
   noncurrentExpirationDays: 365,
 } as const satisfies BucketDefinition;
 
+/**
+ * The audit log: who read or changed personal data, when, why. Objects are never overwritten and, where the
+ * stage enables Object Lock, cannot be deleted before the retention ends; nothing expires them.
+ */
+export const auditBucket = {
+  id: 'AuditBucket',
+  envVar: 'AUDIT_BUCKET_NAME',
+  noncurrentExpirationDays: 30,
+  objectLock: true,
+} as const satisfies BucketDefinition;
+
 export const buckets = [
   lakeBucket,
   quarantineBucket,
   modelBucket,
+  auditBucket,
 ] as const satisfies readonly BucketDefinition[];

@@ -1,4 +1,4 @@
-import { lakeBucket, modelBucket, quarantineBucket } from './buckets.definition.ts';
+import { auditBucket, lakeBucket, modelBucket, quarantineBucket } from './buckets.definition.ts';
 import {
   batchScoringQueue,
   domainEventsQueue,
@@ -79,7 +79,13 @@ export const readCustomersFunction = {
   description: 'GET /customers/{id} and lookup by e-mail, phone, device id or member card',
   timeoutSeconds: 10,
   memoryMb: 512,
-  bindings: { table: 'read', blindIndex: true, piiVault: true },
+  bindings: {
+    table: 'read',
+    blindIndex: true,
+    piiVault: true,
+    // Every read that shows personal data is appended to the audit log.
+    buckets: { [auditBucket.id]: 'write' },
+  },
 } as const satisfies FunctionDefinition;
 
 /** An admin undoes a merge: identifiers back to the restored customer, both kept apart from now on. */
@@ -188,6 +194,16 @@ export const manageConsentsFunction = {
   bindings: { table: 'readWrite' },
 } as const satisfies FunctionDefinition;
 
+/** The audit log, for admins: who read or changed whose personal data, when and why. */
+export const readAuditFunction = {
+  id: 'ReadAudit',
+  entry: 'functions/privacy/read-audit.api.ts',
+  description: 'GET /audit: audit entries by time, actor, customer and action (admin)',
+  timeoutSeconds: 15,
+  memoryMb: 512,
+  bindings: { buckets: { [auditBucket.id]: 'readWrite' } },
+} as const satisfies FunctionDefinition;
+
 export const functions = [
   getHealthFunction,
   archiveDomainEventsFunction,
@@ -205,6 +221,7 @@ export const functions = [
   readSegmentsFunction,
   trainCustomerModelsFunction,
   manageConsentsFunction,
+  readAuditFunction,
 ] as const satisfies readonly FunctionDefinition[];
 
 /**

@@ -50,6 +50,8 @@ export type BucketDefinition = {
   readonly noncurrentExpirationDays: number;
   /** Days after which objects move to infrequent-access storage. */
   readonly infrequentAccessAfterDays?: number;
+  /** Write-once objects: Object Lock with the stage's default retention, where the stage enables it. */
+  readonly objectLock?: boolean;
 };
 
 export type BusDefinition = {

@@ -4,6 +4,7 @@ import {
   getHealthFunction,
   getQualityFunction,
   manageConsentsFunction,
+  readAuditFunction,
   readCustomersFunction,
   readSegmentsFunction,
   reviewSuggestedMatchesFunction,
@@ -95,5 +96,12 @@ export const routes = [
     path: '/customers/{id}/consents',
     functionId: manageConsentsFunction.id,
     auth: requires('consents:read'),
+  },
+  {
+    id: 'ReadAudit',
+    method: 'GET',
+    path: '/audit',
+    functionId: readAuditFunction.id,
+    auth: requires('audit:read'),
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -211,7 +211,17 @@ export class DataStack extends Stack implements DataResources {
 
   private createBucket(def: BucketDefinition): s3.Bucket {
     const lifecycle = this.config.bucketLifecycle[def.id] ?? def;
+    const lock = def.objectLock ? this.config.objectLock : undefined;
     return new s3.Bucket(this, def.id, {
+      ...(lock === undefined
+        ? {}
+        : {
+            objectLockEnabled: true,
+            objectLockDefaultRetention:
+              lock.mode === 'COMPLIANCE'
+                ? s3.ObjectLockRetention.compliance(Duration.days(lock.retentionDays))
+                : s3.ObjectLockRetention.governance(Duration.days(lock.retentionDays)),
+          }),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.key,
       bucketKeyEnabled: true,

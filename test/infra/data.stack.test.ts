@@ -96,6 +96,25 @@ describe('Infra: data stack', () => {
   });
 
   describe('buckets', () => {
+    it('locks the audit log in prod (COMPLIANCE, seven years) and only buckets that ask for it; not in dev, so it can be torn down', () => {
+      const lockOf = (stage: SynthesizedC360, id: string) =>
+        propertiesOf(stage.dataTemplate, logicalIdOf(resourceById(stage.stacks.data.buckets, id)));
+      for (const def of resources.buckets) {
+        const prodProps = lockOf(prod, def.id);
+        if ('objectLock' in def && def.objectLock) {
+          expect(prodProps.ObjectLockEnabled).toBe(true);
+          expect(prodProps.ObjectLockConfiguration).toEqual({
+            ObjectLockEnabled: 'Enabled',
+            Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 2557 } },
+          });
+          expect(prodProps.LifecycleConfiguration).not.toMatchObject({
+            Rules: [expect.objectContaining({ ExpirationInDays: expect.anything() })],
+          });
+        } else expect(prodProps.ObjectLockEnabled).toBeUndefined();
+        expect(lockOf(dev, def.id).ObjectLockEnabled).toBeUndefined();
+      }
+    });
+
     it('blocks public access on every bucket, access-log bucket included', () => {
       dev.dataTemplate.resourceCountIs('AWS::S3::Bucket', resources.buckets.length + 1);
       dev.dataTemplate.allResourcesProperties('AWS::S3::Bucket', {

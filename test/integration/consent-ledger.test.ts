@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadOrCreateDevKeys, signDevToken } from '../../infra/local/auth/dev-tokens.ts';
-import { DEV_KEYS_FILE } from '../../infra/local/local-paths.ts';
-import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '../../shared/domain/access/access-policy.ts';
+import { localStackSession } from '../helpers/local-stack.session.ts';
 
 type Decision = { purpose: string; channel: string; allowed: boolean; reason: string };
 
 /** The consent ledger through its routes: record, retry, withdraw, and the decision every send asks for. */
 describe('Consent ledger on the local stack', () => {
-  let stack: LocalStack;
-  let token: (role: Role) => Promise<string>;
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ port: 0 });
-    const keys = await loadOrCreateDevKeys(DEV_KEYS_FILE);
-    token = (role) => signDevToken(keys, { role });
-  });
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const { stack, token } = localStackSession();
 
   const call = async (role: Role, method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.endpoints.api}${path}`, {
+    const res = await fetch(`${stack().endpoints.api}${path}`, {
       method,
       headers: { authorization: `Bearer ${await token(role)}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),

@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   'consents:read': ['admin', 'service', 'sales', 'marketing'],
   /** Record a consent, a withdrawal or another legal basis (call centre, admin; channel systems as service). */
   'consents:write': ['admin', 'service'],
+  /** The audit log of access to personal data and of changes. */
+  'audit:read': ['admin'],
   /** The segment catalogue with sizes (no customer ids). */
   'segments:read': ['admin', 'marketing', 'analyst', 'sales'],
   /** The customers in a segment. */

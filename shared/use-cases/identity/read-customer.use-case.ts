@@ -152,6 +152,12 @@ const firstLinkPerIdentifier = (links: readonly Record<string, unknown>[]) => {
   return [...first.values()];
 };
 
+/** The personal fields a view shows (in clear or partly): what an audit entry of the read names. */
+export const personalFieldsShown = (view: CustomerView): string[] =>
+  Object.keys(view.profile?.traits ?? {})
+    .filter((k) => PII_TRAITS.has(k))
+    .sort();
+
 /** The customer an identifier belongs to, found through its blind index after the same standardisation. */
 export const findCustomerByIdentifier = async (
   type: LookupType,
