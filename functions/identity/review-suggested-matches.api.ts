@@ -1,9 +1,11 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoIdentityGraph } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { dynamoReviewPorts } from '#shared/adapters/dynamodb/match.repository.ts';
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
+import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { auditDraft } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonBody } from '#shared/runtime/http-request.ts';
@@ -24,6 +26,7 @@ const review = dynamoReviewPorts(db, env.CUSTOMER_TABLE_NAME, {
     await mergeCustomerProfiles(survivor, merged, profiles, DEFAULT_PROFILE_SETTINGS, now());
   },
 });
+const audit = s3AuditLogFromEnv(s3Client());
 const decisionBody = z.strictObject({
   verdict: z.enum(['approve', 'reject']),
   note: z.string().trim().min(1).max(1024).optional(),
@@ -60,6 +63,16 @@ export const handler = async (
   );
   switch (outcome.kind) {
     case 'decided':
+      await audit.append([
+        auditDraft(
+          event,
+          caller,
+          body.value.verdict === 'approve' ? 'match.approve' : 'match.reject',
+          { type: 'suggested-match', id: pair.replaceAll('|', '/') },
+          ['identities', 'profile'],
+          now(),
+        ),
+      ]);
       return jsonResponse(200, { item: outcome.item, effect: outcome.effect });
     case 'not-found':
       return problemResponse(404, 'No such suggested match');

@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoUnmerge } from '#shared/adapters/dynamodb/unmerge.repository.ts';
+import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { auditDraft } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonBody } from '#shared/runtime/http-request.ts';
@@ -10,6 +12,7 @@ import { unmergeCustomer } from '#shared/use-cases/identity/unmerge-customer.use
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const ports = dynamoUnmerge(documentClient(), env.CUSTOMER_TABLE_NAME, () => new Date().toISOString());
+const audit = s3AuditLogFromEnv(s3Client());
 const body = z.strictObject({
   mergedCustomerId: z.string().min(1).max(128),
   reason: z.string().trim().min(1).max(1024),
@@ -35,6 +38,16 @@ export const handler = async (
   );
   switch (outcome.kind) {
     case 'unmerged':
+      await audit.append([
+        auditDraft(
+          event,
+          caller,
+          'customer.unmerge',
+          { type: 'customer', id: parsed.value.mergedCustomerId },
+          ['identities', 'profile'],
+          new Date().toISOString(),
+        ),
+      ]);
       return jsonResponse(200, outcome);
     case 'not-found':
       return problemResponse(404, 'Customer not found');

@@ -5,9 +5,11 @@ import {
   CONTACT_CHANNELS,
   consentRecordInput,
 } from '#events/privacy/consent-recorded.v1.ts';
-import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoConsent } from '#shared/adapters/dynamodb/consent.repository.ts';
+import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
 import { consentKey, mayContact } from '#shared/domain/privacy/consent-ledger.ts';
+import { auditDraft } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonBody } from '#shared/runtime/http-request.ts';
@@ -21,6 +23,7 @@ import {
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const ports = dynamoConsent(documentClient(), env.CUSTOMER_TABLE_NAME);
+const audit = s3AuditLogFromEnv(s3Client());
 const CUSTOMER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const at = z.object({ at: z.iso.datetime({ precision: 3 }).optional() });
 
@@ -64,6 +67,17 @@ export const handler = async (
     return problemResponse(400, 'Invalid body', 'customerId must be the customer of the path');
   try {
     const result = await recordConsent(ports, body.value, now);
+    if (result.outcome === 'recorded')
+      await audit.append([
+        auditDraft(
+          event,
+          allowed.caller,
+          'consent.record',
+          { type: 'customer', id: customerId },
+          [`consent.${result.record.purpose}.${result.record.channel}`],
+          now,
+        ),
+      ]);
     return jsonResponse(result.outcome === 'recorded' ? 201 : 200, {
       outcome: result.outcome,
       record: result.record,

@@ -95,7 +95,7 @@ export const unmergeCustomerFunction = {
   description: 'POST /customers/{id}/unmerge: undoes a merge and emits CustomerUnmerged v1',
   timeoutSeconds: 10,
   memoryMb: 512,
-  bindings: { table: 'readWrite' },
+  bindings: { table: 'readWrite', buckets: { [auditBucket.id]: 'write' } },
 } as const satisfies FunctionDefinition;
 
 /** The suggested-match review queue: list pending pairs, approve (merge) or reject (keep apart). */
@@ -106,7 +106,7 @@ export const reviewSuggestedMatchesFunction = {
     'GET /identity/suggested-matches and POST …/{pair}/decision: approve merges, reject keeps apart',
   timeoutSeconds: 10,
   memoryMb: 512,
-  bindings: { table: 'readWrite', piiVault: true },
+  bindings: { table: 'readWrite', piiVault: true, buckets: { [auditBucket.id]: 'write' } },
 } as const satisfies FunctionDefinition;
 
 /** After an unmerge: both profiles rebuilt from their events, which move to the customer they belong to. */
@@ -191,7 +191,7 @@ export const manageConsentsFunction = {
   description: 'POST/GET /customers/{id}/consents: the consent ledger and the contact decision it gives',
   timeoutSeconds: 10,
   memoryMb: 512,
-  bindings: { table: 'readWrite' },
+  bindings: { table: 'readWrite', buckets: { [auditBucket.id]: 'write' } },
 } as const satisfies FunctionDefinition;
 
 /** The audit log, for admins: who read or changed whose personal data, when and why. */

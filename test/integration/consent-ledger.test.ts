@@ -68,6 +68,15 @@ describe('Consent ledger on the local stack', () => {
     expect(decision(state.body, 'marketing', 'sms')).toMatchObject({ allowed: false, reason: 'withdrawn' });
     expect(decision(state.body, 'service', 'sms')?.allowed).toBe(true);
 
+    // Each record is a change on the audit log; the retry and the conflict are not.
+    const audited = (await call('admin', 'GET', '/audit?customerId=cus_consent_1&action=consent.record')).body
+      .items as { actor: { subject: string }; fields: string[] }[];
+    expect(audited.map((e) => e.fields[0]).sort()).toEqual([
+      'consent.marketing.sms',
+      'consent.marketing.sms',
+      'consent.service.sms',
+    ]);
+
     // As it stood before the withdrawal:
     const before = await call('admin', 'GET', `${path}?at=${encodeURIComponent(grant.occurredAt)}`);
     expect(decision(before.body, 'marketing', 'sms')?.allowed).toBe(true);

@@ -174,6 +174,9 @@ describe('Profile 360 on the local stack: one person from four channels', () => 
       body: JSON.stringify({ mergedCustomerId: restored, reason: 'test: undo a probabilistic merge' }),
     });
     expect(undone.status).toBe(200);
+    const unmergeAudit = (await call('admin', `/audit?action=customer.unmerge&customerId=${restored}`)).body
+      .items;
+    expect(unmergeAudit).toMatchObject([{ actor: { subject: 'dev-admin' }, resource: { id: restored } }]);
     const CHANNEL_OF: Record<string, string> = {
       deviceId: 'app',
       phone: 'pos',
@@ -273,6 +276,20 @@ describe('Profile 360 on the local stack: one person from four channels', () => 
     expect(approved).toMatchObject({ status: 200, body: { effect: { kind: 'merge' } } });
     expect(rejected).toMatchObject({ status: 200, body: { effect: { kind: 'keep-apart' } } });
     expect((await decide('admin', approve, 'reject')).status).toBe(409);
+    // Both decisions are changes on the audit log, by the admin who made them; the refused ones are not.
+    const decisions = await Promise.all(
+      ['match.approve', 'match.reject'].map(
+        async (action) =>
+          ((await call('admin', `/audit?action=${action}`)).body.items ?? []) as {
+            actor: { subject: string };
+            resource: { id: string };
+          }[],
+      ),
+    );
+    expect(decisions.map((d) => d.map((e) => [e.actor.subject, e.resource.id]))).toEqual([
+      [['dev-admin', approve.pairKey.replace('|', '/')]],
+      [['dev-admin', reject.pairKey.replace('|', '/')]],
+    ]);
     const merged = await lookup('email', 'rv-1b@example.com');
     expect(merged?.customerId).toBe(await ofDevice('rv-dev-1a'));
     expect(merged?.merges.some((m) => m.rule.startsWith('review:approved by'))).toBe(true);
