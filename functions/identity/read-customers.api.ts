@@ -6,7 +6,7 @@ import { dynamoCustomerReader } from '#shared/adapters/dynamodb/identity-graph.r
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { dynamoScores } from '#shared/adapters/dynamodb/score.repository.ts';
 import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
-import { auditDraft } from '#shared/runtime/audit-trail.ts';
+import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
@@ -25,12 +25,6 @@ const profiles = dynamoProfilesFromEnv(db, env.CUSTOMER_TABLE_NAME);
 const scores = dynamoScores(db, env.CUSTOMER_TABLE_NAME);
 // One log per container, so its hash chain continues across invocations.
 const audit = s3AuditLogFromEnv(s3Client());
-const scoresOf = async (customerId: string) => {
-  const stored = await scores.scores(customerId);
-  if (stored === undefined) return undefined;
-  const { version: _version, ...view } = stored;
-  return view;
-};
 const lookup = z
   .object(Object.fromEntries(LOOKUP_TYPES.map((t) => [t, z.string().min(1).max(320).optional()])))
   .refine(
@@ -42,7 +36,12 @@ const lookup = z
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
-  const ports = { ...reader, blindIndex: await blindIndex(), profile: profiles.load, scores: scoresOf };
+  const ports = {
+    ...reader,
+    blindIndex: await blindIndex(),
+    profile: profiles.load,
+    scores: scores.readScores,
+  };
   const allowed = authorize(event, 'customers:read');
   if (!allowed.ok) return allowed.response;
   const scope = { roles: allowed.caller.groups };
@@ -50,16 +49,14 @@ export const handler = async (
   const audited = async (customer: CustomerView) => {
     const fields = personalFieldsShown(customer);
     if (fields.length > 0)
-      await audit.append([
-        auditDraft(
-          event,
-          allowed.caller,
-          'customer.read-pii',
-          { type: 'customer', id: customer.customerId },
-          fields,
-          new Date().toISOString(),
-        ),
-      ]);
+      await recordAudit(
+        audit,
+        event,
+        allowed.caller,
+        'customer.read-pii',
+        { type: 'customer', id: customer.customerId },
+        fields,
+      );
     return customer;
   };
   const id = event.pathParameters?.id;

@@ -5,7 +5,7 @@ import { dynamoIdentityGraph } from '#shared/adapters/dynamodb/identity-graph.re
 import { dynamoReviewPorts } from '#shared/adapters/dynamodb/match.repository.ts';
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
-import { auditDraft } from '#shared/runtime/audit-trail.ts';
+import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonBody } from '#shared/runtime/http-request.ts';
@@ -63,16 +63,14 @@ export const handler = async (
   );
   switch (outcome.kind) {
     case 'decided':
-      await audit.append([
-        auditDraft(
-          event,
-          caller,
-          body.value.verdict === 'approve' ? 'match.approve' : 'match.reject',
-          { type: 'suggested-match', id: pair.replaceAll('|', '/') },
-          ['identities', 'profile'],
-          now(),
-        ),
-      ]);
+      await recordAudit(
+        audit,
+        event,
+        caller,
+        body.value.verdict === 'approve' ? 'match.approve' : 'match.reject',
+        { type: 'suggested-match', id: pair.replaceAll('|', '/') },
+        ['identities', 'profile'],
+      );
       return jsonResponse(200, { item: outcome.item, effect: outcome.effect });
     case 'not-found':
       return problemResponse(404, 'No such suggested match');

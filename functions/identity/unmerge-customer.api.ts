@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoUnmerge } from '#shared/adapters/dynamodb/unmerge.repository.ts';
 import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
-import { auditDraft } from '#shared/runtime/audit-trail.ts';
+import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonBody } from '#shared/runtime/http-request.ts';
@@ -38,16 +38,14 @@ export const handler = async (
   );
   switch (outcome.kind) {
     case 'unmerged':
-      await audit.append([
-        auditDraft(
-          event,
-          caller,
-          'customer.unmerge',
-          { type: 'customer', id: parsed.value.mergedCustomerId },
-          ['identities', 'profile'],
-          new Date().toISOString(),
-        ),
-      ]);
+      await recordAudit(
+        audit,
+        event,
+        caller,
+        'customer.unmerge',
+        { type: 'customer', id: parsed.value.mergedCustomerId },
+        ['identities', 'profile'],
+      );
       return jsonResponse(200, outcome);
     case 'not-found':
       return problemResponse(404, 'Customer not found');

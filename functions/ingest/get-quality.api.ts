@@ -5,6 +5,7 @@ import { readQualityCounters } from '#shared/adapters/dynamodb/quality.repositor
 import { qualityReport } from '#shared/domain/ingest/quality-report.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
+import { queryParams } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
@@ -16,10 +17,10 @@ export const handler = async (
 ): Promise<APIGatewayProxyResultV2> => {
   const allowed = authorize(event, 'quality:read');
   if (!allowed.ok) return allowed.response;
-  const q = query.safeParse(event.queryStringParameters ?? {});
-  if (!q.success) return problemResponse(400, 'Invalid query', 'from and to must be dates (YYYY-MM-DD)');
-  const to = q.data.to ?? new Date().toISOString().slice(0, 10);
-  const from = q.data.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
+  const q = queryParams(event, query, 'from and to must be dates (YYYY-MM-DD)');
+  if (!q.ok) return q.response;
+  const to = q.value.to ?? new Date().toISOString().slice(0, 10);
+  const from = q.value.from ?? new Date(Date.parse(to) - 29 * 86_400_000).toISOString().slice(0, 10);
   const rows = await readQualityCounters(documentClient(), env.CUSTOMER_TABLE_NAME, from, to);
   return jsonResponse(200, { from, to, sources: qualityReport(rows) });
 };

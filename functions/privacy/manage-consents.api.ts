@@ -9,10 +9,10 @@ import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoConsent } from '#shared/adapters/dynamodb/consent.repository.ts';
 import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
 import { consentKey, mayContact } from '#shared/domain/privacy/consent-ledger.ts';
-import { auditDraft } from '#shared/runtime/audit-trail.ts';
+import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
-import { jsonBody } from '#shared/runtime/http-request.ts';
+import { jsonBody, queryParams } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 import {
   ConsentRecordConflictError,
@@ -44,10 +44,9 @@ export const handler = async (
   if (!CUSTOMER_ID.test(customerId)) return problemResponse(400, 'Invalid customer id');
   const now = new Date().toISOString();
   if (!write) {
-    const q = at.safeParse(event.queryStringParameters ?? {});
-    if (!q.success)
-      return problemResponse(400, 'Invalid query', 'at must be an ISO-8601 UTC time with milliseconds');
-    const when = q.data.at ?? now;
+    const q = queryParams(event, at, 'at must be an ISO-8601 UTC time with milliseconds');
+    if (!q.ok) return q.response;
+    const when = q.value.at ?? now;
     const state = await consentState(ports, customerId, when);
     const decisions = CONSENT_PURPOSES.flatMap((purpose) =>
       CONTACT_CHANNELS.map((channel) => ({ purpose, channel, ...mayContact(state, purpose, channel, when) })),
@@ -68,16 +67,14 @@ export const handler = async (
   try {
     const result = await recordConsent(ports, body.value, now);
     if (result.outcome === 'recorded')
-      await audit.append([
-        auditDraft(
-          event,
-          allowed.caller,
-          'consent.record',
-          { type: 'customer', id: customerId },
-          [`consent.${result.record.purpose}.${result.record.channel}`],
-          now,
-        ),
-      ]);
+      await recordAudit(
+        audit,
+        event,
+        allowed.caller,
+        'consent.record',
+        { type: 'customer', id: customerId },
+        [`consent.${result.record.purpose}.${result.record.channel}`],
+      );
     return jsonResponse(result.outcome === 'recorded' ? 201 : 200, {
       outcome: result.outcome,
       record: result.record,

@@ -2,8 +2,9 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 }
 import { z } from 'zod';
 import { s3Client } from '#shared/adapters/aws/aws-clients.ts';
 import { AuditQueryError, s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
-import { auditDraft } from '#shared/runtime/audit-trail.ts';
+import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
+import { queryParams } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 
 const audit = s3AuditLogFromEnv(s3Client());
@@ -32,30 +33,23 @@ export const handler = async (
 ): Promise<APIGatewayProxyResultV2> => {
   const allowed = authorize(event, 'audit:read');
   if (!allowed.ok) return allowed.response;
-  const q = query.safeParse(event.queryStringParameters ?? {});
-  if (!q.success)
-    return problemResponse(
-      400,
-      'Invalid query',
-      q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-    );
+  const q = queryParams(event, query);
+  if (!q.ok) return q.response;
   const now = new Date().toISOString();
-  const to = q.data.to ?? now;
-  const from = q.data.from ?? new Date(Date.parse(to) - DAY_MS).toISOString();
-  if (from >= to) return problemResponse(400, 'Invalid query', 'from must be before to');
+  const to = q.value.to ?? now;
+  const from = q.value.from ?? new Date(Date.parse(to) - DAY_MS).toISOString();
+  // The log checks the window itself (from before to): an AuditQueryError below.
   try {
     const page = await audit.query({
       from,
       to,
-      limit: q.data.limit,
-      ...(q.data.actor === undefined ? {} : { actor: q.data.actor }),
-      ...(q.data.customerId === undefined ? {} : { resourceId: q.data.customerId }),
-      ...(q.data.action === undefined ? {} : { action: q.data.action }),
-      ...(q.data.cursor === undefined ? {} : { cursor: q.data.cursor }),
+      limit: q.value.limit,
+      ...(q.value.actor === undefined ? {} : { actor: q.value.actor }),
+      ...(q.value.customerId === undefined ? {} : { resourceId: q.value.customerId }),
+      ...(q.value.action === undefined ? {} : { action: q.value.action }),
+      ...(q.value.cursor === undefined ? {} : { cursor: q.value.cursor }),
     });
-    await audit.append([
-      auditDraft(event, allowed.caller, 'audit.query', { type: 'audit', id: 'log' }, [], now),
-    ]);
+    await recordAudit(audit, event, allowed.caller, 'audit.query', { type: 'audit', id: 'log' }, []);
     return jsonResponse(200, { from, to, items: page.entries, ...(page.next ? { next: page.next } : {}) });
   } catch (error) {
     if (error instanceof AuditQueryError) return problemResponse(400, 'Invalid query', error.message);

@@ -4,6 +4,7 @@ import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoScores, SegmentCursorError } from '#shared/adapters/dynamodb/score.repository.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
+import { queryParams } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
@@ -33,16 +34,11 @@ export const handler = async (
   const segment = name;
   if (!SEGMENT_NAME.test(segment))
     return problemResponse(400, 'Invalid segment name', 'expected a kebab-case name');
-  const query = page.safeParse(event.queryStringParameters ?? {});
-  if (!query.success)
-    return problemResponse(
-      400,
-      'Invalid query',
-      query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-    );
+  const query = queryParams(event, page);
+  if (!query.ok) return query.response;
   if (!(await segments.exists(segment))) return problemResponse(404, 'Not found', `no segment '${segment}'`);
   try {
-    const result = await segments.members(segment, query.data.limit, query.data.cursor);
+    const result = await segments.members(segment, query.value.limit, query.value.cursor);
     return jsonResponse(200, {
       segment,
       items: result.members,

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { AuditEntryDraft } from '../domain/privacy/audit-entry.ts';
+import type { AuditLog } from '../domain/privacy/audit-log.port.ts';
 import type { Caller } from './caller.ts';
 
 const CODE = /^[A-Za-z0-9._:@/-]{1,128}$/;
@@ -34,4 +35,16 @@ export const auditDraft = (
     fields: [...fields],
     outcome: 'succeeded',
   };
+};
+
+/** Appends the audit entry of this request's action (now) and waits until it is stored. */
+export const recordAudit = async (
+  audit: AuditLog,
+  event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'headers' | 'requestContext'>,
+  caller: Caller,
+  action: string,
+  resource: { readonly type: string; readonly id: string },
+  fields: readonly string[] = [],
+): Promise<void> => {
+  await audit.append([auditDraft(event, caller, action, resource, fields, new Date().toISOString())]);
 };

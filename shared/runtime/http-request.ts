@@ -2,6 +2,30 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { z } from 'zod';
 import { problemResponse } from './http-response.ts';
 
+/** Zod issues as one line for a problem's `detail`: `path: message; …`. */
+const issuesText = (issues: readonly z.core.$ZodIssue[]): string =>
+  issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+
+/**
+ * The request's query string validated against `schema`, or the 400 problem response (its `detail` lists the
+ * issues unless `detail` says it in words).
+ */
+export const queryParams = <S extends z.ZodType>(
+  event: Pick<APIGatewayProxyEventV2, 'queryStringParameters'>,
+  schema: S,
+  detail?: string,
+):
+  | { readonly ok: true; readonly value: z.output<S> }
+  | { readonly ok: false; readonly response: APIGatewayProxyStructuredResultV2 } => {
+  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+  return parsed.success
+    ? { ok: true, value: parsed.data }
+    : {
+        ok: false,
+        response: problemResponse(400, 'Invalid query', detail ?? issuesText(parsed.error.issues)),
+      };
+};
+
 /**
  * The request's JSON body validated against `schema`, or the 400 problem response that says what is wrong
  * (`expected` describes the body for a caller who sent something that is not JSON at all).
@@ -26,10 +50,6 @@ export const jsonBody = <S extends z.ZodType>(
     ? { ok: true, value: parsed.data }
     : {
         ok: false,
-        response: problemResponse(
-          400,
-          'Invalid body',
-          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-        ),
+        response: problemResponse(400, 'Invalid body', issuesText(parsed.error.issues)),
       };
 };

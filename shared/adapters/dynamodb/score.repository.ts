@@ -2,6 +2,7 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  paginateScan,
   QueryCommand,
   ScanCommand,
   UpdateCommand,
@@ -19,6 +20,7 @@ import type {
   ScoringCheckpoint,
 } from '../../use-cases/scoring/score-all-customers.use-case.ts';
 import { sha256Hex } from '../crypto/sha256.ts';
+import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
 import { batchGetConsistent } from './batch-get.ts';
 import { keys } from './table-keys.ts';
 import { outboxItem, type TransactItem, transactIfUnchanged } from './transact.ts';
@@ -57,14 +59,14 @@ export class SegmentCursorError extends Error {
   override readonly name = 'SegmentCursorError';
 }
 
-const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
-const decodeCursor = <T>(cursor: string): T => {
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as T;
-  } catch {
-    throw new SegmentCursorError('bad cursor');
-  }
+/** A cursor of this store, or SegmentCursorError. */
+const cursorOf = <T>(cursor: string, valid: (value: unknown) => boolean): T => {
+  const value = decodeCursor(cursor);
+  if (!valid(value)) throw new SegmentCursorError('bad cursor');
+  return value as T;
 };
+const isObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The segments a bundle defines, as the catalogue lists them. */
 export const segmentCatalogue = (models: CustomerModels): Omit<SegmentSummary, 'members'>[] => [
@@ -218,7 +220,7 @@ export const dynamoScores = (db: DynamoDBDocumentClient, tableName: string) => {
           ExpressionAttributeValues: { ':p360': 'P360' },
           ...(cursor === undefined
             ? {}
-            : { ExclusiveStartKey: decodeCursor<Record<string, unknown>>(cursor) }),
+            : { ExclusiveStartKey: cursorOf<Record<string, unknown>>(cursor, isObject) }),
         }),
       );
       return {
@@ -303,9 +305,17 @@ export const dynamoScores = (db: DynamoDBDocumentClient, tableName: string) => {
           Array.from({ length: SEGMENT_SHARDS }, (_, s) => keys.segmentCount(c.name, s)),
         ),
       );
+      const nameOfShard = new Map(
+        catalogue.flatMap((c) =>
+          Array.from(
+            { length: SEGMENT_SHARDS },
+            (_, s) => [keys.segmentCount(c.name, s).pk, c.name] as const,
+          ),
+        ),
+      );
       const total = new Map<string, number>();
       for (const c of counts) {
-        const name = String(c.pk).split('#').slice(1, -1).join('#');
+        const name = nameOfShard.get(String(c.pk)) ?? '';
         total.set(name, (total.get(name) ?? 0) + Number(c.members ?? 0));
       }
       return catalogue
@@ -331,7 +341,7 @@ export const dynamoScores = (db: DynamoDBDocumentClient, tableName: string) => {
       let { shard, after } =
         cursor === undefined
           ? { shard: 0, after: undefined }
-          : decodeCursor<{ shard: number; after?: string }>(cursor);
+          : cursorOf<{ shard: number; after?: string }>(cursor, isObject);
       if (!Number.isInteger(shard) || shard < 0 || shard >= SEGMENT_SHARDS)
         throw new SegmentCursorError('bad cursor');
       const members: SegmentMember[] = [];
@@ -340,7 +350,7 @@ export const dynamoScores = (db: DynamoDBDocumentClient, tableName: string) => {
           new QueryCommand({
             TableName: tableName,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :c)',
-            ExpressionAttributeValues: { ':pk': `SEGMENT#${name}#${shard}`, ':c': 'CUSTOMER#' },
+            ExpressionAttributeValues: { ':pk': keys.segmentCount(name, shard).pk, ':c': 'CUSTOMER#' },
             Limit: limit - members.length,
             ...(after === undefined
               ? {}
@@ -364,15 +374,27 @@ export const dynamoScores = (db: DynamoDBDocumentClient, tableName: string) => {
     },
   };
 
-  /** Ids of every customer with a profile (a scan of the profile items; the training job reads them all). */
+  /** Ids of every customer with a profile: a scan of the profile items' keys only. */
   const customerIds = async function* (): AsyncIterable<string> {
-    let cursor: string | undefined;
-    do {
-      const page = await run.scanPage(0, 1, cursor);
-      for (const p of page.profiles) yield p.customerId;
-      cursor = page.next;
-    } while (cursor !== undefined);
+    for await (const page of paginateScan(
+      { client: db },
+      {
+        TableName: tableName,
+        FilterExpression: 'sk = :p360',
+        ProjectionExpression: 'pk',
+        ExpressionAttributeValues: { ':p360': 'P360' },
+      },
+    ))
+      for (const item of page.Items ?? []) yield String(item.pk).slice('CUSTOMER#'.length);
   };
 
-  return { ...ports, profile, ...run, segments, customerIds };
+  /** A customer's scores as readers see them: without the version writes are conditional on. */
+  const readScores = async (customerId: string): Promise<CustomerScores | undefined> => {
+    const stored = await ports.scores(customerId);
+    if (stored === undefined) return undefined;
+    const { version: _version, ...scores } = stored;
+    return scores;
+  };
+
+  return { ...ports, readScores, profile, ...run, segments, customerIds };
 };

@@ -18,7 +18,9 @@ import {
 } from '../../domain/privacy/audit-entry.ts';
 import type { AuditLog, AuditPage, AuditQuery } from '../../domain/privacy/audit-log.port.ts';
 import { matchesAuditQuery } from '../../domain/privacy/audit-log.port.ts';
+import { jsonOrUndefined } from '../../runtime/json-text.ts';
 import { sha256Hex } from '../crypto/sha256.ts';
+import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
 import { objectTextOrUndefined } from './object-text.ts';
 
 /*
@@ -81,15 +83,10 @@ const partitionOf = (iso: string): string => `${PREFIX}/dt=${iso.slice(0, 10)}/h
 const compactTime = (iso: string): string => iso.slice(11, 23).replace(/[:.]/g, '');
 
 type Cursor = { readonly key: string; readonly skip: number };
-const encodeCursor = (c: Cursor): string => Buffer.from(JSON.stringify(c)).toString('base64url');
-const decodeCursor = (cursor: string): Cursor => {
-  try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (typeof c.key === 'string' && c.key.startsWith(`${PREFIX}/`) && Number.isInteger(c.skip))
-      return { key: c.key, skip: Number(c.skip) };
-  } catch {
-    // reported below
-  }
+const auditCursor = (cursor: string): Cursor => {
+  const c = decodeCursor(cursor) as Partial<Cursor> | null | undefined;
+  if (typeof c?.key === 'string' && c.key.startsWith(`${PREFIX}/`) && Number.isInteger(c.skip))
+    return { key: c.key, skip: Number(c.skip) };
   throw new AuditQueryError('bad cursor');
 };
 
@@ -103,7 +100,7 @@ const validQuery = (query: AuditQuery): void => {
 
 /** The audit log over any `AuditObjects`: chaining, keys, the no-overwrite rule, the query walk. */
 export const objectAuditLog = (objects: AuditObjects, options: AuditLogOptions = {}): AuditLog => {
-  const hash = options.hash ?? ((s: string) => sha256Hex(s));
+  const hash = options.hash ?? sha256Hex;
   const scanBudget = options.scanBudget ?? 200;
   let head: ChainHead = startChain(options.segment ?? randomUUID());
   let tail: Promise<unknown> = Promise.resolve();
@@ -139,13 +136,7 @@ export const objectAuditLog = (objects: AuditObjects, options: AuditLogOptions =
       .split('\n')
       .filter((line) => line.length > 0)
       .map((line, i) => {
-        let value: unknown;
-        try {
-          value = JSON.parse(line);
-        } catch {
-          value = undefined;
-        }
-        const parsed = auditEntry.safeParse(value);
+        const parsed = auditEntry.safeParse(jsonOrUndefined(line));
         if (parsed.success) return parsed.data;
         throw new AuditLogCorruptError(`${key} line ${i + 1} is not an audit entry`);
       });
@@ -183,7 +174,7 @@ export const objectAuditLog = (objects: AuditObjects, options: AuditLogOptions =
         return undefined;
       };
 
-      const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      const cursor = query.cursor === undefined ? undefined : auditCursor(query.cursor);
       if (cursor !== undefined) {
         const next = await take(cursor.key, cursor.skip);
         if (next !== undefined) return { entries, next };

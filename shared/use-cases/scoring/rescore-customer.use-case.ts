@@ -1,4 +1,5 @@
 import type { ChurnRiskRaisedV1 } from '../../../events/scoring/churn-risk-raised.v1.ts';
+import { canonicalJson } from '../../domain/privacy/canonical-json.ts';
 import type { CustomerProfile } from '../../domain/profile/customer-profile.ts';
 import type { FeatureSource } from '../../domain/scoring/customer-features.ts';
 import {
@@ -44,7 +45,8 @@ export class ScoringContentionError extends Error {
 const sameScores = (stored: StoredScores, next: CustomerScores): boolean => {
   const { scoredAt: _a, version: _v, ...x } = stored;
   const { scoredAt: _b, ...y } = next;
-  return JSON.stringify(x) === JSON.stringify(y);
+  // Key order is not kept by DynamoDB maps: compare canonically.
+  return canonicalJson(x) === canonicalJson(y);
 };
 
 const raisedEvent = (
