@@ -6,12 +6,19 @@ import { invalidChannelEnvelopes, validChannelEnvelopes } from './fixtures/chann
 import { invalidChurnRiskRaised, validChurnRiskRaised } from './fixtures/churn-risk-raised.v1.fixture.ts';
 import { invalidCleanedEvents, validCleanedEvents } from './fixtures/cleaned-event.v1.fixture.ts';
 import { invalidConsentRecorded, validConsentRecorded } from './fixtures/consent-recorded.v1.fixture.ts';
+import { invalidCustomerErased, validCustomerErased } from './fixtures/customer-erased.v1.fixture.ts';
 import { invalidCustomerUnmerged, validCustomerUnmerged } from './fixtures/customer-unmerged.v1.fixture.ts';
 import { invalidCustomersMerged, validCustomersMerged } from './fixtures/customers-merged.v1.fixture.ts';
 import { invalidProfileUpdated, validProfileUpdated } from './fixtures/profile-updated.v1.fixture.ts';
+import {
+  invalidSubjectRequestFiled,
+  validSubjectRequestFiled,
+} from './fixtures/subject-request-filed.v1.fixture.ts';
 import { customerUnmergedV1, parseCustomerUnmerged } from './identity/customer-unmerged.v1.ts';
 import { customersMergedV1, parseCustomersMerged } from './identity/customers-merged.v1.ts';
 import { consentRecordedV1, parseConsentRecorded } from './privacy/consent-recorded.v1.ts';
+import { customerErasedV1, parseCustomerErased } from './privacy/customer-erased.v1.ts';
+import { parseSubjectRequestFiled, subjectRequestFiledV1 } from './privacy/subject-request-filed.v1.ts';
 import { parseProfileUpdated, profileUpdatedV1 } from './profile/profile-updated.v1.ts';
 import { churnRiskRaisedV1, parseChurnRiskRaised } from './scoring/churn-risk-raised.v1.ts';
 
@@ -80,6 +87,26 @@ export const EVENT_CONTRACTS: readonly EventContract[] = [
     jsonSchemaIo: 'output',
     parse: parseConsentRecorded,
     fixtures: { valid: validConsentRecorded, invalid: invalidConsentRecorded },
+  },
+  {
+    name: 'subject-request-filed',
+    version: 1,
+    description:
+      'A data-subject request (export or erasure) filed for a customer; starts its workflow (bus detail-type SubjectRequestFiled).',
+    schema: subjectRequestFiledV1,
+    jsonSchemaIo: 'output',
+    parse: parseSubjectRequestFiled,
+    fixtures: { valid: validSubjectRequestFiled, invalid: invalidSubjectRequestFiled },
+  },
+  {
+    name: 'customer-erased',
+    version: 1,
+    description:
+      "A person's data erased by crypto-shredding; consumers must erase their copies (bus detail-type CustomerErased).",
+    schema: customerErasedV1,
+    jsonSchemaIo: 'output',
+    parse: parseCustomerErased,
+    fixtures: { valid: validCustomerErased, invalid: invalidCustomerErased },
   },
 ];
 

@@ -11,8 +11,12 @@ import { parseContract } from '../zod-issue.formatter.ts';
 export const PROFILE_UPDATED_DETAIL_TYPE = 'ProfileUpdated';
 
 export const TAG_FAMILIES = ['basic', 'behaviour', 'value', 'predictive'] as const;
-/** What made the profile change: a cleaned event, a merge of customers, a scheduled re-evaluation of time-based tags, a rebuild from the event history. */
-export const PROFILE_UPDATE_CAUSES = ['event', 'merge', 'refresh', 'rebuild'] as const;
+/**
+ * What made the profile change: a cleaned event, a merge of customers, a scheduled re-evaluation of
+ * time-based tags, a rebuild from the event history, or a person's edit through the API (`edit`, added in
+ * v1: consumers that switch on the cause must let unknown causes through).
+ */
+export const PROFILE_UPDATE_CAUSES = ['event', 'merge', 'refresh', 'rebuild', 'edit'] as const;
 
 const utcMillis = z.iso.datetime({
   precision: 3,

@@ -1,19 +1,24 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, sqsClient } from '#shared/adapters/aws/aws-clients.ts';
 import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
 import { dynamoCustomerReader } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { dynamoScores } from '#shared/adapters/dynamodb/score.repository.ts';
-import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { sqsAuditQueueFromEnv } from '#shared/adapters/sqs/audit-queue.sender.ts';
+import { customerLookupQuery } from '#shared/api/identity.schemas.ts';
+import { fieldErrors } from '#shared/api/problem.schema.ts';
+import { fieldVisibility } from '#shared/domain/access/access-policy.ts';
+import { PII_TRAITS } from '#shared/domain/profile/profile-privacy.ts';
 import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 import {
+  CustomerErasedError,
   type CustomerView,
   findCustomerByIdentifier,
-  LOOKUP_TYPES,
+  type LookupType,
   personalFieldsShown,
   readCustomer,
 } from '#shared/use-cases/identity/read-customer.use-case.ts';
@@ -23,28 +28,24 @@ const db = documentClient();
 const reader = dynamoCustomerReader(db, env.CUSTOMER_TABLE_NAME);
 const profiles = dynamoProfilesFromEnv(db, env.CUSTOMER_TABLE_NAME);
 const scores = dynamoScores(db, env.CUSTOMER_TABLE_NAME);
-// One log per container, so its hash chain continues across invocations.
-const audit = s3AuditLogFromEnv(s3Client());
-const lookup = z
-  .object(Object.fromEntries(LOOKUP_TYPES.map((t) => [t, z.string().min(1).max(320).optional()])))
-  .refine(
-    (q) => Object.values(q).filter(Boolean).length === 1,
-    'give exactly one of email, phone, deviceId, memberCard',
-  );
+// Entries are durably queued on the request path; a batching writer appends them to the chained S3 log.
+const audit = sqsAuditQueueFromEnv(sqsClient());
 
 /** `GET /customers/{id}` and `GET /customers?email=…|phone=…|deviceId=…|memberCard=…`. */
 export const handler = async (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
 ): Promise<APIGatewayProxyResultV2> => {
-  const ports = {
-    ...reader,
-    blindIndex: await blindIndex(),
-    profile: profiles.load,
-    scores: scores.readScores,
-  };
   const allowed = authorize(event, 'customers:read');
   if (!allowed.ok) return allowed.response;
   const scope = { roles: allowed.caller.groups };
+  // A caller who may see no personal field (an analyst) never has the customer's key unwrapped.
+  const pii = [...PII_TRAITS].some((f) => fieldVisibility(scope.roles, f) !== 'hidden');
+  const ports = {
+    ...reader,
+    blindIndex: await blindIndex(),
+    profile: (customerId: string) => profiles.load(customerId, { pii }),
+    scores: scores.readScores,
+  };
   // Every read that shows personal data is on the record before the data leaves.
   const audited = async (customer: CustomerView) => {
     const fields = personalFieldsShown(customer);
@@ -61,14 +62,29 @@ export const handler = async (
   };
   const id = event.pathParameters?.id;
   if (id) {
-    const customer = await readCustomer(id, ports, scope);
-    return customer ? jsonResponse(200, await audited(customer)) : problemResponse(404, 'Customer not found');
+    try {
+      const customer = await readCustomer(id, ports, scope);
+      return customer
+        ? jsonResponse(200, await audited(customer))
+        : problemResponse(404, 'Customer not found');
+    } catch (error) {
+      if (error instanceof CustomerErasedError)
+        return problemResponse(410, 'Customer erased', 'Erased on a data-subject request; nothing is kept', {
+          erasedAt: error.erasedAt,
+        });
+      throw error;
+    }
   }
-  const q = lookup.safeParse(event.queryStringParameters ?? {});
+  const q = customerLookupQuery.safeParse(event.queryStringParameters ?? {});
   if (!q.success)
-    return problemResponse(400, 'Invalid lookup', q.error.issues.map((i) => i.message).join('; '));
-  const [type, value] = Object.entries(q.data).find(([, v]) => v) as [(typeof LOOKUP_TYPES)[number], string];
+    return problemResponse(400, 'Invalid lookup', q.error.issues.map((i) => i.message).join('; '), {
+      errors: fieldErrors('query', q.error.issues),
+    });
+  const [type, value] = Object.entries(q.data).find(([, v]) => v) as [LookupType, string];
   const found = await findCustomerByIdentifier(type, value, ports, scope);
-  if (!found.ok) return problemResponse(400, 'Invalid lookup', `${type}: ${found.reason}`);
+  if (!found.ok)
+    return problemResponse(400, 'Invalid lookup', `${type}: ${found.reason}`, {
+      errors: [{ pointer: `/query/${type}`, detail: found.reason }],
+    });
   return jsonResponse(200, { items: found.customer ? [await audited(found.customer)] : [] });
 };

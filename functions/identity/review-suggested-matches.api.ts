@@ -1,15 +1,18 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, dynamoDbClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { SingleTableIdempotencyStore } from '#shared/adapters/dynamodb/idempotency.store.ts';
 import { dynamoIdentityGraph } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
-import { dynamoReviewPorts } from '#shared/adapters/dynamodb/match.repository.ts';
+import { dynamoReviewPorts, SuggestedMatchCursorError } from '#shared/adapters/dynamodb/match.repository.ts';
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
 import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { matchDecisionBody, suggestedMatchesQuery } from '#shared/api/identity.schemas.ts';
 import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
-import { jsonBody } from '#shared/runtime/http-request.ts';
+import { jsonBody, queryParams } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
+import { idempotentPost } from '#shared/runtime/idempotent-post.ts';
 import { reviewSuggestedMatch } from '#shared/use-cases/identity/review-suggested-match.use-case.ts';
 import {
   DEFAULT_PROFILE_SETTINGS,
@@ -27,29 +30,35 @@ const review = dynamoReviewPorts(db, env.CUSTOMER_TABLE_NAME, {
   },
 });
 const audit = s3AuditLogFromEnv(s3Client());
-const decisionBody = z.strictObject({
-  verdict: z.enum(['approve', 'reject']),
-  note: z.string().trim().min(1).max(1024).optional(),
-});
+const idempotency = new SingleTableIdempotencyStore(dynamoDbClient(), env.CUSTOMER_TABLE_NAME);
 
 /**
- * The suggested-match review queue: `GET /identity/suggested-matches` (pending, newest first; admin and
- * service) and `POST /identity/suggested-matches/{pair}/decision` `{ verdict: approve|reject, note? }`
- * (admin): approve merges the two customers, reject keeps them apart for good.
+ * The suggested-match review queue: `GET /identity/suggested-matches?limit&cursor` (pending, newest first, a
+ * page at a time; admin and service) and `POST /identity/suggested-matches/{pair}/decision`
+ * `{ verdict: approve|reject, note? }` (admin): approve merges the two customers, reject keeps them apart.
  */
-export const handler = async (
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-): Promise<APIGatewayProxyResultV2> => {
+const handle = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyResultV2> => {
   const pair = event.pathParameters?.pair;
   if (!pair) {
     const allowed = authorize(event, 'matches:read');
     if (!allowed.ok) return allowed.response;
-    return jsonResponse(200, { items: await review.pending(100) });
+    const query = queryParams(event, suggestedMatchesQuery);
+    if (!query.ok) return query.response;
+    try {
+      const page = await review.pending(query.value.limit, query.value.cursor);
+      return jsonResponse(200, { items: page.items, ...(page.next ? { next: page.next } : {}) });
+    } catch (error) {
+      if (error instanceof SuggestedMatchCursorError)
+        return problemResponse(400, 'Invalid cursor', error.message, {
+          errors: [{ pointer: '/query/cursor', detail: error.message }],
+        });
+      throw error;
+    }
   }
   const allowed = authorize(event, 'matches:decide');
   if (!allowed.ok) return allowed.response;
   const { caller } = allowed;
-  const body = jsonBody(event, decisionBody, '{ verdict: approve|reject, note? }');
+  const body = jsonBody(event, matchDecisionBody, '{ verdict: approve|reject, note? }');
   if (!body.ok) return body.response;
   const outcome = await reviewSuggestedMatch(
     pair,
@@ -78,3 +87,6 @@ export const handler = async (
       return problemResponse(409, 'Already decided the other way', `status: ${outcome.item.status}`);
   }
 };
+
+/** POSTs under an `Idempotency-Key` replay their first response (see `idempotentPost`). */
+export const handler = idempotentPost(handle, { store: idempotency });

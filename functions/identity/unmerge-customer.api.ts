@@ -1,31 +1,29 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, dynamoDbClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { SingleTableIdempotencyStore } from '#shared/adapters/dynamodb/idempotency.store.ts';
 import { dynamoUnmerge } from '#shared/adapters/dynamodb/unmerge.repository.ts';
 import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { unmergeBody } from '#shared/api/identity.schemas.ts';
 import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import { jsonBody } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
+import { idempotentPost } from '#shared/runtime/idempotent-post.ts';
 import { unmergeCustomer } from '#shared/use-cases/identity/unmerge-customer.use-case.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const ports = dynamoUnmerge(documentClient(), env.CUSTOMER_TABLE_NAME, () => new Date().toISOString());
 const audit = s3AuditLogFromEnv(s3Client());
-const body = z.strictObject({
-  mergedCustomerId: z.string().min(1).max(128),
-  reason: z.string().trim().min(1).max(1024),
-});
+const idempotency = new SingleTableIdempotencyStore(dynamoDbClient(), env.CUSTOMER_TABLE_NAME);
 
 /** `POST /customers/{id}/unmerge` `{ mergedCustomerId, reason }`: an admin undoes a merge into customer `id`. */
-export const handler = async (
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-): Promise<APIGatewayProxyResultV2> => {
+const handle = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyResultV2> => {
   const allowed = authorize(event, 'customers:unmerge');
   if (!allowed.ok) return allowed.response;
   const { caller } = allowed;
-  const parsed = jsonBody(event, body, '{ mergedCustomerId, reason }');
+  const parsed = jsonBody(event, unmergeBody, '{ mergedCustomerId, reason }');
   if (!parsed.ok) return parsed.response;
   const outcome = await unmergeCustomer(
     {
@@ -59,3 +57,6 @@ export const handler = async (
       );
   }
 };
+
+/** POSTs under an `Idempotency-Key` replay their first response (see `idempotentPost`). */
+export const handler = idempotentPost(handle, { store: idempotency });

@@ -91,7 +91,11 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     if (error instanceof WriteKeyRejectedError)
       return problemResponse(401, 'Unauthorized', error.message, { success: false, error: error.message });
     if (error instanceof CollectRequestError)
-      return problemResponse(400, 'Invalid request', error.message, { success: false, error: error.message });
+      return problemResponse(400, 'Invalid request', error.message, {
+        success: false,
+        error: error.message,
+        errors: [{ pointer: error.pointer, detail: error.message }],
+      });
     if (error instanceof IngestUnavailableError)
       return problemResponse(503, 'Service Unavailable', 'Try again later', {
         success: false,

@@ -1,19 +1,18 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import {
-  CONSENT_PURPOSES,
-  CONTACT_CHANNELS,
-  consentRecordInput,
-} from '#events/privacy/consent-recorded.v1.ts';
-import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { CONSENT_PURPOSES, CONTACT_CHANNELS } from '#events/privacy/consent-recorded.v1.ts';
+import { documentClient, dynamoDbClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoConsent } from '#shared/adapters/dynamodb/consent.repository.ts';
+import { SingleTableIdempotencyStore } from '#shared/adapters/dynamodb/idempotency.store.ts';
 import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { consentCustomerPath, consentRecordBodyFor, consentStateQuery } from '#shared/api/privacy.schemas.ts';
 import { consentKey, mayContact } from '#shared/domain/privacy/consent-ledger.ts';
 import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
-import { jsonBody, queryParams } from '#shared/runtime/http-request.ts';
+import { jsonBody, pathParams, queryParams } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
+import { idempotentPost } from '#shared/runtime/idempotent-post.ts';
 import {
   ConsentRecordConflictError,
   ConsentRecordRejectedError,
@@ -24,8 +23,7 @@ import {
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const ports = dynamoConsent(documentClient(), env.CUSTOMER_TABLE_NAME);
 const audit = s3AuditLogFromEnv(s3Client());
-const CUSTOMER_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-const at = z.object({ at: z.iso.datetime({ precision: 3 }).optional() });
+const idempotency = new SingleTableIdempotencyStore(dynamoDbClient(), env.CUSTOMER_TABLE_NAME);
 
 /**
  * `POST /customers/{id}/consents` `{ recordId, purpose, channel, status, legalBasis, source, occurredAt,
@@ -33,37 +31,39 @@ const at = z.object({ at: z.iso.datetime({ precision: 3 }).optional() });
  * same recordId 409; a time in the future 422). `GET /customers/{id}/consents?at=`: the record in effect per
  * purpose × channel and, for every pair, whether a send is allowed and why.
  */
-export const handler = async (
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-): Promise<APIGatewayProxyResultV2> => {
-  // API Gateway hands path parameters over decoded.
-  const customerId = event.pathParameters?.id ?? '';
+const handle = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyResultV2> => {
   const write = event.requestContext.http.method === 'POST';
   const allowed = authorize(event, write ? 'consents:write' : 'consents:read');
   if (!allowed.ok) return allowed.response;
-  if (!CUSTOMER_ID.test(customerId)) return problemResponse(400, 'Invalid customer id');
+  // API Gateway hands path parameters over decoded.
+  const path = pathParams(event, consentCustomerPath);
+  if (!path.ok) return path.response;
+  const customerId = path.value.id;
   const now = new Date().toISOString();
   if (!write) {
-    const q = queryParams(event, at, 'at must be an ISO-8601 UTC time with milliseconds');
+    const q = queryParams(event, consentStateQuery, 'at must be an ISO-8601 UTC time with milliseconds');
     if (!q.ok) return q.response;
     const when = q.value.at ?? now;
     const state = await consentState(ports, customerId, when);
     const decisions = CONSENT_PURPOSES.flatMap((purpose) =>
-      CONTACT_CHANNELS.map((channel) => ({ purpose, channel, ...mayContact(state, purpose, channel, when) })),
+      CONTACT_CHANNELS.map((channel) => ({
+        purpose,
+        channel,
+        ...mayContact(state, purpose, channel, when),
+      })),
     );
     return jsonResponse(200, { customerId, at: when, current: state.current, decisions });
   }
   const body = jsonBody(
     event,
-    z
-      .looseObject({})
-      .transform((b) => ({ ...b, customerId: b.customerId ?? customerId }))
-      .pipe(consentRecordInput),
+    consentRecordBodyFor(customerId),
     '{ recordId, purpose, channel, status, legalBasis, source, occurredAt, evidence?, expiresAt? }',
   );
   if (!body.ok) return body.response;
   if (body.value.customerId !== customerId)
-    return problemResponse(400, 'Invalid body', 'customerId must be the customer of the path');
+    return problemResponse(400, 'Invalid body', 'customerId must be the customer of the path', {
+      errors: [{ pointer: '/body/customerId', detail: 'must be the customer of the path' }],
+    });
   try {
     const result = await recordConsent(ports, body.value, now);
     if (result.outcome === 'recorded')
@@ -87,3 +87,6 @@ export const handler = async (
     throw error;
   }
 };
+
+/** POSTs under an `Idempotency-Key` replay their first response (see `idempotentPost`). */
+export const handler = idempotentPost(handle, { store: idempotency });

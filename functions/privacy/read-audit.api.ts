@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { s3Client } from '#shared/adapters/aws/aws-clients.ts';
 import { AuditQueryError, s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { auditQuery } from '#shared/api/privacy.schemas.ts';
 import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { queryParams } from '#shared/runtime/http-request.ts';
@@ -9,20 +9,6 @@ import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts'
 
 const audit = s3AuditLogFromEnv(s3Client());
 const DAY_MS = 86_400_000;
-const time = z.iso.datetime({ precision: 3 });
-const code = z.string().regex(/^[A-Za-z0-9._:@/-]{1,256}$/);
-const query = z.strictObject({
-  from: time.optional(),
-  to: time.optional(),
-  actor: code.optional(),
-  customerId: code.optional(),
-  action: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/)
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().min(1).max(2048).optional(),
-});
 
 /**
  * `GET /audit?from&to&actor&customerId&action&limit&cursor` (admin): entries oldest first, the last day by
@@ -33,7 +19,7 @@ export const handler = async (
 ): Promise<APIGatewayProxyResultV2> => {
   const allowed = authorize(event, 'audit:read');
   if (!allowed.ok) return allowed.response;
-  const q = queryParams(event, query);
+  const q = queryParams(event, auditQuery);
   if (!q.ok) return q.response;
   const now = new Date().toISOString();
   const to = q.value.to ?? now;
@@ -52,7 +38,12 @@ export const handler = async (
     await recordAudit(audit, event, allowed.caller, 'audit.query', { type: 'audit', id: 'log' }, []);
     return jsonResponse(200, { from, to, items: page.entries, ...(page.next ? { next: page.next } : {}) });
   } catch (error) {
-    if (error instanceof AuditQueryError) return problemResponse(400, 'Invalid query', error.message);
+    if (error instanceof AuditQueryError)
+      return problemResponse(400, 'Invalid query', error.message, {
+        errors: [
+          { pointer: error.message === 'bad cursor' ? '/query/cursor' : '/query', detail: error.message },
+        ],
+      });
     throw error;
   }
 };

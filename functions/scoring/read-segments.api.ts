@@ -2,18 +2,14 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 }
 import { z } from 'zod';
 import { documentClient } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoScores, SegmentCursorError } from '#shared/adapters/dynamodb/score.repository.ts';
+import { segmentMembersQuery, segmentPath } from '#shared/api/scoring.schemas.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { readEnv } from '#shared/runtime/env.ts';
-import { queryParams } from '#shared/runtime/http-request.ts';
+import { pathParams, queryParams } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const segments = dynamoScores(documentClient(), env.CUSTOMER_TABLE_NAME).segments;
-const SEGMENT_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const page = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().min(1).max(2048).optional(),
-});
 
 /**
  * `GET /segments`: every segment (value tiers, k-means clusters, churn risk) with its description and
@@ -31,10 +27,10 @@ export const handler = async (
   }
   const allowed = authorize(event, 'segments:members');
   if (!allowed.ok) return allowed.response;
-  const segment = name;
-  if (!SEGMENT_NAME.test(segment))
-    return problemResponse(400, 'Invalid segment name', 'expected a kebab-case name');
-  const query = queryParams(event, page);
+  const path = pathParams(event, segmentPath);
+  if (!path.ok) return path.response;
+  const segment = path.value.name;
+  const query = queryParams(event, segmentMembersQuery);
   if (!query.ok) return query.response;
   if (!(await segments.exists(segment))) return problemResponse(404, 'Not found', `no segment '${segment}'`);
   try {
@@ -45,7 +41,10 @@ export const handler = async (
       ...(result.next ? { next: result.next } : {}),
     });
   } catch (error) {
-    if (error instanceof SegmentCursorError) return problemResponse(400, 'Invalid cursor', error.message);
+    if (error instanceof SegmentCursorError)
+      return problemResponse(400, 'Invalid cursor', error.message, {
+        errors: [{ pointer: '/query/cursor', detail: error.message }],
+      });
     throw error;
   }
 };

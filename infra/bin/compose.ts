@@ -5,8 +5,14 @@ import type { ResourceDefinitions } from '../definitions/resource.types.ts';
 import { assertResourcesValid, resources } from '../definitions/resources.definition.ts';
 import { AppStack } from '../stacks/app.stack.ts';
 import { DataStack } from '../stacks/data.stack.ts';
+import { EDGE_REGION, EdgeStack } from '../stacks/edge.stack.ts';
 
-export type C360Stacks = { readonly data: DataStack; readonly app: AppStack };
+export type C360Stacks = {
+  readonly data: DataStack;
+  readonly app: AppStack;
+  /** The us-east-1 web ACL of the API distribution, where the stage enables WAF. */
+  readonly edge?: EdgeStack;
+};
 
 /**
  * Builds c360 for one stage into `app`: the stateful data stack, the stateless app stack wired to it by
@@ -37,11 +43,21 @@ export const composeC360 = (
     description: `c360 ${config.stage}: functions, event sources, rules, user pool and HTTP API`,
   });
   appStack.addStackDependency(data, 'the app stack binds to the data stack resources');
+  const edge = config.waf
+    ? new EdgeStack(app, `${prefix}-edge`, {
+        env: { account: env.account, region: EDGE_REGION },
+        stage: config.stage,
+        waf: config.waf,
+        description: `c360 ${config.stage}: global AWS WAF web ACL of the API distribution (us-east-1)`,
+        terminationProtection: config.stage === 'prod',
+      })
+    : undefined;
+  if (edge) appStack.addStackDependency(edge, 'the API distribution reads the edge web ACL ARN');
 
   Tags.of(app).add('project', 'c360');
   Tags.of(app).add('stage', config.stage);
   Tags.of(app).add('managed-by', 'aws-cdk');
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { data, app: appStack };
+  return { data, app: appStack, ...(edge ? { edge } : {}) };
 };

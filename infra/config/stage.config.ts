@@ -3,6 +3,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { buckets } from '../definitions/buckets.definition.ts';
 import type { BucketDefinition } from '../definitions/resource.types.ts';
 import type { Role } from '../definitions/routes.definition.ts';
+import { HTTP_API_STAGE_SETTINGS, type HttpApiStageSettings } from './http-api.config.ts';
 
 export const STAGES = ['dev', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -13,8 +14,19 @@ export type BucketLifecycle = Pick<
   'expirationDays' | 'noncurrentExpirationDays' | 'infrequentAccessAfterDays'
 >;
 
+/**
+ * AWS WAF in front of the API (WAF cannot be attached to an HTTP API): a CloudFront distribution with a
+ * global web ACL (edge stack, us-east-1) and a regional web ACL on the Cognito user pool.
+ */
+export type WafConfig = {
+  /** Requests per source IP in any 5-minute window before the rate-based rule blocks it. */
+  readonly rateLimitPer5Minutes: number;
+  /** CloudFront price class of the API distribution. */
+  readonly priceClass: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All';
+};
+
 /** Everything that differs between deployments. Resource shapes stay in `infra/definitions`. */
-export type StageConfig = {
+export type StageConfig = HttpApiStageSettings & {
   readonly stage: Stage;
   /** Unset outside a configured shell, which keeps `cdk synth` environment-agnostic and offline. */
   readonly env: { readonly account: string | undefined; readonly region: string | undefined };
@@ -29,10 +41,8 @@ export type StageConfig = {
   readonly accessLogExpirationDays: number;
   /** Lifecycle per bucket definition id. */
   readonly bucketLifecycle: Readonly<Record<string, BucketLifecycle>>;
-  /** Browser origins allowed by the HTTP API; empty disables CORS. */
-  readonly corsAllowedOrigins: readonly string[];
-  /** Default stage throttling of the HTTP API (requests per second / burst). */
-  readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Managed-rule WAF in front of the API; off when absent. */
+  readonly waf?: WafConfig;
   /**
    * Roles (resource-server scopes) the machine client may request with client credentials. System
    * integrations act as one narrow role; widen deliberately.
@@ -75,8 +85,7 @@ const configs: Record<Stage, () => StageConfig> = {
     logRetention: RetentionDays.ONE_WEEK,
     accessLogExpirationDays: 30,
     bucketLifecycle: lifecycleFromDefinitions(),
-    corsAllowedOrigins: ['http://localhost:5173', 'http://localhost:3000'],
-    apiThrottle: { rateLimit: 20, burstLimit: 40 },
+    ...HTTP_API_STAGE_SETTINGS.dev,
     machineClientRoles: ['service'],
     bundling: { minify: false },
   }),
@@ -92,9 +101,8 @@ const configs: Record<Stage, () => StageConfig> = {
     logRetention: RetentionDays.THREE_MONTHS,
     accessLogExpirationDays: 365,
     bucketLifecycle: lifecycleFromDefinitions(),
-    // No browser front end is deployed yet; add its origin here when there is one.
-    corsAllowedOrigins: [],
-    apiThrottle: { rateLimit: 100, burstLimit: 200 },
+    ...HTTP_API_STAGE_SETTINGS.prod,
+    waf: { rateLimitPer5Minutes: 2000, priceClass: 'PriceClass_100' },
     machineClientRoles: ['service'],
     bundling: { minify: true },
   }),

@@ -14,7 +14,12 @@ import {
   type ResourceNames,
   resourceSummary,
 } from '../definitions/function-environment.ts';
-import type { Access, FunctionDefinition, ResourceDefinitions } from '../definitions/resource.types.ts';
+import type {
+  Access,
+  BucketAccess,
+  FunctionDefinition,
+  ResourceDefinitions,
+} from '../definitions/resource.types.ts';
 import { type DataResources, resourceById } from '../stacks/data.stack.ts';
 
 /** The repository root: entries, the lock file and the esbuild project root are resolved from it. */
@@ -24,8 +29,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CREATE_REQUIRE_BANNER =
   "import { createRequire as __c360CreateRequire } from 'node:module'; const require = __c360CreateRequire(import.meta.url);";
 
-const reads = (access: Access): boolean => access === 'read' || access === 'readWrite';
-const writes = (access: Access): boolean => access === 'write' || access === 'readWrite';
+const reads = (access: BucketAccess): boolean =>
+  access === 'read' || access === 'readWrite' || access === 'readWriteDelete';
+const writes = (access: BucketAccess): boolean =>
+  access === 'write' || access === 'readWrite' || access === 'readWriteDelete';
 
 export type C360FunctionProps = {
   readonly definition: FunctionDefinition;
@@ -243,7 +250,7 @@ export class C360Function extends Construct {
     }
   }
 
-  private grantBucket(id: string, access: Access): void {
+  private grantBucket(id: string, access: BucketAccess): void {
     const bucket = resourceById(this.data.buckets, id);
     const objectsArn = `${stableArn(this, bucket.stack, bucket.bucketArn)}/*`;
     if (reads(access)) {
@@ -256,6 +263,8 @@ export class C360Function extends Construct {
       // Decrypt too: multipart uploads read back their encrypted parts.
       this.allowKey(['kms:GenerateDataKey', 'kms:Decrypt'], 's3');
     }
+    // The current version only: noncurrent ones expire by the bucket's lifecycle rule.
+    if (access === 'readWriteDelete') this.allow(['s3:DeleteObject'], [objectsArn]);
     Validations.of(this.role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(Stack.of(this).resolve(objectsArn))}]`,
       reason: `Object-level access to the ${id} bucket: object keys are data-dependent (date partitions), the bucket is fixed`,

@@ -37,9 +37,21 @@ export const auditBucket = {
   objectLock: true,
 } as const satisfies BucketDefinition;
 
+/**
+ * Data-subject exports: the JSON bundle of everything about one person, in clear, for the person. Short-lived
+ * (the admin hands it over within days); kept no longer than that in any version.
+ */
+export const exportBucket = {
+  id: 'ExportBucket',
+  envVar: 'EXPORT_BUCKET_NAME',
+  expirationDays: 7,
+  noncurrentExpirationDays: 1,
+} as const satisfies BucketDefinition;
+
 export const buckets = [
   lakeBucket,
   quarantineBucket,
   modelBucket,
   auditBucket,
+  exportBucket,
 ] as const satisfies readonly BucketDefinition[];

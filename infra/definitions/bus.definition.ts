@@ -1,8 +1,10 @@
 import { CUSTOMER_UNMERGED_DETAIL_TYPE } from '../../events/identity/customer-unmerged.v1.ts';
+import { SUBJECT_REQUEST_FILED_DETAIL_TYPE } from '../../events/privacy/subject-request-filed.v1.ts';
 import { PROFILE_UPDATED_DETAIL_TYPE } from '../../events/profile/profile-updated.v1.ts';
 import { trainCustomerModelsFunction } from './functions.definition.ts';
 import { busDeliveryDlq, domainEventsQueue, profileRebuildQueue, scoringQueue } from './queues.definition.ts';
 import type { BusDefinition, RuleDefinition, ScheduleDefinition } from './resource.types.ts';
+import { dataSubjectRequestStateMachine } from './state-machines.definition.ts';
 
 export const eventBus = {
   id: 'C360Bus',
@@ -35,10 +37,26 @@ export const profileUpdatesToScoringRule = {
   targets: [{ type: 'queue', queueId: scoringQueue.id, deadLetterQueueId: busDeliveryDlq.id }],
 } as const satisfies RuleDefinition;
 
+/** A data-subject request was filed: run its workflow (export or erasure) to the receipt. */
+export const subjectRequestsToWorkflowRule = {
+  id: 'SubjectRequestsToWorkflow',
+  description: 'SubjectRequestFiled starts the DataSubjectRequest workflow',
+  eventPattern: { source: [eventBus.source], 'detail-type': [SUBJECT_REQUEST_FILED_DETAIL_TYPE] },
+  targets: [
+    {
+      type: 'stateMachine',
+      stateMachineId: dataSubjectRequestStateMachine.id,
+      maximumRetryAttempts: 8,
+      deadLetterQueueId: busDeliveryDlq.id,
+    },
+  ],
+} as const satisfies RuleDefinition;
+
 export const rules = [
   domainEventsToLakeRule,
   unmergesToProfileRebuildRule,
   profileUpdatesToScoringRule,
+  subjectRequestsToWorkflowRule,
 ] as const satisfies readonly RuleDefinition[];
 
 /** Customer intelligence is retrained weekly (events rescore customers in between). */

@@ -1,5 +1,12 @@
-import { auditBucket, lakeBucket, modelBucket, quarantineBucket } from './buckets.definition.ts';
 import {
+  auditBucket,
+  exportBucket,
+  lakeBucket,
+  modelBucket,
+  quarantineBucket,
+} from './buckets.definition.ts';
+import {
+  auditQueue,
   batchScoringQueue,
   domainEventsQueue,
   ingestFailuresDlq,
@@ -17,6 +24,16 @@ export const getHealthFunction = {
   memoryMb: 256,
   bindings: { table: 'read' },
   exposesResourceSummary: true,
+} as const satisfies FunctionDefinition;
+
+/** The API's own OpenAPI 3.1 document, generated from the route definitions and the handlers' schemas. */
+export const getOpenApiFunction = {
+  id: 'GetOpenApi',
+  entry: 'functions/platform/get-openapi.api.ts',
+  description: 'GET /openapi.json: the OpenAPI 3.1 document of this API',
+  timeoutSeconds: 5,
+  memoryMb: 256,
+  bindings: {},
 } as const satisfies FunctionDefinition;
 
 export const archiveDomainEventsFunction = {
@@ -83,8 +100,8 @@ export const readCustomersFunction = {
     table: 'read',
     blindIndex: true,
     piiVault: true,
-    // Every read that shows personal data is appended to the audit log.
-    buckets: { [auditBucket.id]: 'write' },
+    // Every read that shows personal data is accepted onto the audit queue before the data leaves.
+    queues: { [auditQueue.id]: 'send' },
   },
 } as const satisfies FunctionDefinition;
 
@@ -98,6 +115,17 @@ export const unmergeCustomerFunction = {
   bindings: { table: 'readWrite', buckets: { [auditBucket.id]: 'write' } },
 } as const satisfies FunctionDefinition;
 
+/** An agent corrects a customer's traits, sales tag them: a manual edit of the Profile 360, audited. */
+export const editCustomerFunction = {
+  id: 'EditCustomer',
+  entry: 'functions/profile/edit-customer.api.ts',
+  description: 'PATCH /customers/{id}: manual trait edits and tags; ProfileUpdated v1 through the outbox',
+  timeoutSeconds: 10,
+  memoryMb: 512,
+  // PII traits are sealed under the customer's key; every change is accepted onto the audit queue first.
+  bindings: { table: 'readWrite', piiVault: true, queues: { [auditQueue.id]: 'send' } },
+} as const satisfies FunctionDefinition;
+
 /** The suggested-match review queue: list pending pairs, approve (merge) or reject (keep apart). */
 export const reviewSuggestedMatchesFunction = {
   id: 'ReviewSuggestedMatches',
@@ -107,6 +135,52 @@ export const reviewSuggestedMatchesFunction = {
   timeoutSeconds: 10,
   memoryMb: 512,
   bindings: { table: 'readWrite', piiVault: true, buckets: { [auditBucket.id]: 'write' } },
+} as const satisfies FunctionDefinition;
+
+/**
+ * The audit log's batching writer: entries accepted on the request path (the audit queue) are appended a
+ * batch at a time as hash-chained objects; an entry redelivered after its batch landed is not appended twice.
+ */
+export const appendAuditEntriesFunction = {
+  id: 'AppendAuditEntries',
+  entry: 'functions/privacy/append-audit-entries.handler.ts',
+  description: 'Appends audit entries from the audit queue to the append-only, hash-chained log in S3',
+  timeoutSeconds: 30,
+  memoryMb: 512,
+  bindings: {
+    // Where each entry landed (an expiring item per entry), to recognise a redelivered one.
+    table: 'readWrite',
+    buckets: { [auditBucket.id]: 'readWrite' },
+    queues: { [auditQueue.id]: 'consume' },
+  },
+} as const satisfies FunctionDefinition;
+
+/** Data-subject requests: file an export or an erasure, follow it, read its receipt and the export bundle. */
+export const manageSubjectRequestsFunction = {
+  id: 'ManageSubjectRequests',
+  entry: 'functions/privacy/manage-subject-requests.api.ts',
+  description: 'POST /data-subject-requests, GET /data-subject-requests/{id} and its export bundle',
+  timeoutSeconds: 10,
+  memoryMb: 512,
+  bindings: {
+    table: 'readWrite',
+    buckets: { [exportBucket.id]: 'read', [auditBucket.id]: 'write' },
+  },
+} as const satisfies FunctionDefinition;
+
+/** Each task of the data-subject request workflow (see `state-machines.definition.ts`). */
+export const runSubjectRequestStepFunction = {
+  id: 'RunSubjectRequestStep',
+  entry: 'functions/privacy/run-subject-request-step.handler.ts',
+  description: 'One step of a data-subject request: plan, destroy keys, purge, export, receipt, failure',
+  timeoutSeconds: 300,
+  memoryMb: 1024,
+  bindings: {
+    table: 'readWrite',
+    piiVault: true,
+    // Writes export bundles; an erasure deletes earlier ones.
+    buckets: { [exportBucket.id]: 'readWriteDelete', [auditBucket.id]: 'write' },
+  },
 } as const satisfies FunctionDefinition;
 
 /** After an unmerge: both profiles rebuilt from their events, which move to the customer they belong to. */
@@ -206,6 +280,7 @@ export const readAuditFunction = {
 
 export const functions = [
   getHealthFunction,
+  getOpenApiFunction,
   archiveDomainEventsFunction,
   collectSegmentFunction,
   cleanEventsFunction,
@@ -213,6 +288,7 @@ export const functions = [
   resolveIdentitiesFunction,
   readCustomersFunction,
   unmergeCustomerFunction,
+  editCustomerFunction,
   reviewSuggestedMatchesFunction,
   rebuildProfilesFunction,
   publishDomainEventsFunction,
@@ -222,6 +298,9 @@ export const functions = [
   trainCustomerModelsFunction,
   manageConsentsFunction,
   readAuditFunction,
+  appendAuditEntriesFunction,
+  manageSubjectRequestsFunction,
+  runSubjectRequestStepFunction,
 ] as const satisfies readonly FunctionDefinition[];
 
 /**
@@ -303,6 +382,19 @@ export const eventSources = [
       maxBatchingWindowSeconds: 1,
       reportBatchItemFailures: true,
       maxConcurrency: 4,
+    },
+  },
+  {
+    id: 'AuditEntriesToLog',
+    functionId: appendAuditEntriesFunction.id,
+    source: {
+      type: 'sqs',
+      queueId: auditQueue.id,
+      // Up to 100 entries an object; a short window, so an entry is in the log about a second after the read.
+      batchSize: 100,
+      maxBatchingWindowSeconds: 1,
+      reportBatchItemFailures: true,
+      maxConcurrency: 2,
     },
   },
   {

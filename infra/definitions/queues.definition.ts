@@ -82,6 +82,26 @@ export const batchScoringQueue = {
   deadLetter: { queueId: scoringDlq.id, maxReceiveCount: 5 },
 } as const satisfies QueueDefinition;
 
+export const auditDlq = {
+  id: 'AuditDlq',
+  envVar: 'AUDIT_DLQ_URL',
+  visibilityTimeoutSeconds: 30,
+  retentionDays: DLQ_RETENTION_DAYS,
+} as const satisfies QueueDefinition;
+
+/**
+ * Audit entries accepted on the request path (who read or changed whose personal data), waiting to be
+ * appended to the hash-chained audit log in S3 by one batching writer instead of one put per request.
+ */
+export const auditQueue = {
+  id: 'AuditQueue',
+  envVar: 'AUDIT_QUEUE_URL',
+  visibilityTimeoutSeconds: 180,
+  // An entry waits out a long outage of the log; less than its DLQ's, which counts from the first enqueue.
+  retentionDays: 7,
+  deadLetter: { queueId: auditDlq.id, maxReceiveCount: 10 },
+} as const satisfies QueueDefinition;
+
 export const queues = [
   ingestFailuresDlq,
   busDeliveryDlq,
@@ -92,4 +112,6 @@ export const queues = [
   scoringDlq,
   scoringQueue,
   batchScoringQueue,
+  auditDlq,
+  auditQueue,
 ] as const satisfies readonly QueueDefinition[];

@@ -69,7 +69,14 @@ export type RuleTarget =
       readonly maximumRetryAttempts: number;
       readonly deadLetterQueueId: string;
     }
-  | { readonly type: 'queue'; readonly queueId: string; readonly deadLetterQueueId: string };
+  | { readonly type: 'queue'; readonly queueId: string; readonly deadLetterQueueId: string }
+  | {
+      /** Starts an execution with the event as its input (asynchronous: delivered once it has started). */
+      readonly type: 'stateMachine';
+      readonly stateMachineId: string;
+      readonly maximumRetryAttempts: number;
+      readonly deadLetterQueueId: string;
+    };
 
 export type RuleDefinition = {
   readonly id: string;
@@ -92,7 +99,24 @@ export type ScheduleDefinition = {
   readonly deadLetterQueueId: string;
 };
 
+/**
+ * A Step Functions workflow, written once as an Amazon States Language file (JSONPath, not JSONata: the
+ * local interpreter ignores JSONata) that the CDK stack deploys and the local stack interprets. Task states
+ * call functions through `arn:aws:states:::lambda:invoke` with `FunctionName` set to a `${Placeholder}`;
+ * `functions` maps each placeholder to the function whose ARN replaces it.
+ */
+export type StateMachineDefinition = {
+  readonly id: string;
+  readonly description: string;
+  /** Path from the repository root to the ASL JSON file. */
+  readonly definitionFile: string;
+  readonly functions: Readonly<Record<string, string>>;
+  /** Whole-execution limit (the ASL's own `TimeoutSeconds` must not exceed it). */
+  readonly timeoutMinutes: number;
+};
+
 export type Access = 'read' | 'write' | 'readWrite';
+export type BucketAccess = Access | 'readWriteDelete';
 
 /** What a function is allowed to touch; the function construct turns each binding into env var + grant. */
 export type FunctionBindings = {
@@ -100,7 +124,8 @@ export type FunctionBindings = {
   readonly streams?: Readonly<Record<string, 'read' | 'write'>>;
   /** `sendAndConsume`: a consumer that puts follow-up work on its own queue (e.g. the next page). */
   readonly queues?: Readonly<Record<string, 'send' | 'consume' | 'sendAndConsume'>>;
-  readonly buckets?: Readonly<Record<string, Access>>;
+  /** `readWriteDelete`: also deletes objects (an erasure removing what it wrote earlier). */
+  readonly buckets?: Readonly<Record<string, BucketAccess>>;
   readonly bus?: 'put';
   /** Keyed hashing of identifiers (blind indexes): a KMS HMAC key in AWS, a local secret locally. */
   readonly blindIndex?: boolean;
@@ -180,7 +205,12 @@ export type RouteDefinition = {
    * and require a token of one of the groups holding it.
    */
   readonly auth: 'public' | { readonly permission: string; readonly groups: readonly string[] };
+  /** Requests per second and burst for this route; the stage's `apiThrottle` when absent. */
+  readonly throttle?: RouteThrottle;
 };
+
+/** API Gateway throttling (token bucket): steady requests per second, and the bucket size. */
+export type RouteThrottle = { readonly rateLimit: number; readonly burstLimit: number };
 
 export type ResourceDefinitions = {
   readonly table: TableDefinition;
@@ -190,6 +220,7 @@ export type ResourceDefinitions = {
   readonly bus: BusDefinition;
   readonly rules: readonly RuleDefinition[];
   readonly schedules: readonly ScheduleDefinition[];
+  readonly stateMachines: readonly StateMachineDefinition[];
   readonly functions: readonly FunctionDefinition[];
   readonly eventSources: readonly EventSourceDefinition[];
   readonly routes: readonly RouteDefinition[];

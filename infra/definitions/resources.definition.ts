@@ -4,6 +4,7 @@ import { eventSources, functions } from './functions.definition.ts';
 import { queues } from './queues.definition.ts';
 import type { ResourceDefinitions } from './resource.types.ts';
 import { routes } from './routes.definition.ts';
+import { stateMachines } from './state-machines.definition.ts';
 import { streams } from './streams.definition.ts';
 import { customerTable } from './table.definition.ts';
 
@@ -16,6 +17,7 @@ export const resources: ResourceDefinitions = {
   bus: eventBus,
   rules,
   schedules,
+  stateMachines,
   functions,
   eventSources,
   routes,
@@ -33,10 +35,19 @@ export const assertResourcesValid = (defs: ResourceDefinitions): void => {
   const functionIds = ids(defs.functions);
   const streamIds = ids(defs.streams);
   const bucketIds = ids(defs.buckets);
+  const stateMachineIds = ids(defs.stateMachines);
   const need = (set: Set<string>, id: string, what: string) => {
     if (!set.has(id)) problems.push(`${what} refers to unknown ${id}`);
   };
-  const all = [defs.table, ...defs.streams, ...defs.queues, ...defs.buckets, defs.bus, ...defs.functions];
+  const all = [
+    defs.table,
+    ...defs.streams,
+    ...defs.queues,
+    ...defs.buckets,
+    defs.bus,
+    ...defs.functions,
+    ...defs.stateMachines,
+  ];
   const seen = new Set<string>();
   for (const r of all) {
     if (seen.has(r.id)) problems.push(`duplicate id ${r.id}`);
@@ -47,12 +58,16 @@ export const assertResourcesValid = (defs: ResourceDefinitions): void => {
     for (const t of rule.targets) {
       need(queueIds, t.deadLetterQueueId, `rule ${rule.id}`);
       if (t.type === 'function') need(functionIds, t.functionId, `rule ${rule.id}`);
-      else need(queueIds, t.queueId, `rule ${rule.id}`);
+      else if (t.type === 'queue') need(queueIds, t.queueId, `rule ${rule.id}`);
+      else need(stateMachineIds, t.stateMachineId, `rule ${rule.id}`);
     }
   for (const schedule of defs.schedules) {
     need(functionIds, schedule.functionId, `schedule ${schedule.id}`);
     need(queueIds, schedule.deadLetterQueueId, `schedule ${schedule.id}`);
   }
+  for (const sm of defs.stateMachines)
+    for (const [placeholder, id] of Object.entries(sm.functions))
+      need(functionIds, id, `state machine ${sm.id} (${placeholder})`);
   for (const es of defs.eventSources) {
     need(functionIds, es.functionId, `event source ${es.id}`);
     if (es.source.type === 'sqs') need(queueIds, es.source.queueId, `event source ${es.id}`);

@@ -1,9 +1,12 @@
 import { type Permission, rolesWith } from '../../shared/domain/access/access-policy.ts';
 import {
   collectSegmentFunction,
+  editCustomerFunction,
   getHealthFunction,
+  getOpenApiFunction,
   getQualityFunction,
   manageConsentsFunction,
+  manageSubjectRequestsFunction,
   readAuditFunction,
   readCustomersFunction,
   readSegmentsFunction,
@@ -19,6 +22,13 @@ const requires = (permission: Permission) => ({ permission, groups: rolesWith(pe
 
 export const routes = [
   { id: 'GetHealth', method: 'GET', path: '/health', functionId: getHealthFunction.id, auth: 'public' },
+  {
+    id: 'GetOpenApi',
+    method: 'GET',
+    path: '/openapi.json',
+    functionId: getOpenApiFunction.id,
+    auth: 'public',
+  },
   // Segment's tracking API paths; callers authenticate with a source write key (HTTP Basic), not a JWT.
   {
     id: 'CollectSegment',
@@ -49,11 +59,20 @@ export const routes = [
     auth: requires('customers:read'),
   },
   {
+    id: 'EditCustomer',
+    method: 'PATCH',
+    path: '/customers/{id}',
+    functionId: editCustomerFunction.id,
+    auth: requires('customers:write'),
+  },
+  {
     id: 'UnmergeCustomer',
     method: 'POST',
     path: '/customers/{id}/unmerge',
     functionId: unmergeCustomerFunction.id,
     auth: requires('customers:unmerge'),
+    // Human-paced and expensive (graph rewrite, profile rebuild): far below the stage default.
+    throttle: { rateLimit: 5, burstLimit: 10 },
   },
   {
     id: 'ListSuggestedMatches',
@@ -68,6 +87,8 @@ export const routes = [
     path: '/identity/suggested-matches/{pair}/decision',
     functionId: reviewSuggestedMatchesFunction.id,
     auth: requires('matches:decide'),
+    // Human-paced and expensive (graph rewrite, profile rebuild): far below the stage default.
+    throttle: { rateLimit: 5, burstLimit: 10 },
   },
   {
     id: 'ListSegments',
@@ -103,5 +124,26 @@ export const routes = [
     path: '/audit',
     functionId: readAuditFunction.id,
     auth: requires('audit:read'),
+  },
+  {
+    id: 'FileSubjectRequest',
+    method: 'POST',
+    path: '/data-subject-requests',
+    functionId: manageSubjectRequestsFunction.id,
+    auth: requires('subject-requests:write'),
+  },
+  {
+    id: 'ReadSubjectRequest',
+    method: 'GET',
+    path: '/data-subject-requests/{id}',
+    functionId: manageSubjectRequestsFunction.id,
+    auth: requires('subject-requests:read'),
+  },
+  {
+    id: 'ReadSubjectRequestBundle',
+    method: 'GET',
+    path: '/data-subject-requests/{id}/bundle',
+    functionId: manageSubjectRequestsFunction.id,
+    auth: requires('subject-requests:read'),
   },
 ] as const satisfies readonly RouteDefinition[];

@@ -7,6 +7,7 @@ import {
   LOCAL_BLIND_INDEX_SECRET_ENV,
   LOCAL_PII_WRAPPING_KEY_ENV,
 } from '../../shared/runtime/key-environment.ts';
+import { HTTP_API_STAGE_SETTINGS } from '../config/http-api.config.ts';
 import {
   bindingEnvironment,
   commonEnvironment,
@@ -45,6 +46,7 @@ import { localArn, localResourceNames } from './local-names.ts';
 import { DEV_KEYS_FILE, LOCAL_SECRETS_FILE, LOCAL_STAGE, REPO_ROOT } from './local-paths.ts';
 import { loadOrCreateLocalSecrets } from './local-secrets.ts';
 import { provisionLocalResources } from './provision-resources.ts';
+import { LocalStateMachine, loadStateMachineDefinition } from './stepfunctions/local-state-machine.ts';
 
 export type LocalStackOptions = {
   /** HTTP API port; 0 picks a free one. @default 3000 */
@@ -55,7 +57,13 @@ export type LocalStackOptions = {
   readonly definitions?: ResourceDefinitions;
   /** Directory that function `entry` paths are relative to. @default the repository root */
   readonly entryRoot?: string;
+  /** Browser origins the HTTP API allows. @default the dev stage's `corsAllowedOrigins` */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Throttle routes as the dev stage does (its `apiThrottle`, or a route's own `throttle`): 429 with
+   * Retry-After. Off by default so tests can send bursts; `npm start` turns it on.
+   */
+  readonly throttle?: boolean;
   readonly log?: (line: string) => void;
   /** Run scheduled functions at their rate, as EventBridge would. Off by default: tests call `runSchedule`. */
   readonly schedules?: boolean;
@@ -69,6 +77,7 @@ export type LocalStack = {
   readonly functions: ReadonlyMap<string, LocalFunction>;
   readonly streamSources: ReadonlyMap<string, StreamEventSourceRunner>;
   readonly sqsSources: ReadonlyMap<string, SqsEventSourceRunner>;
+  readonly stateMachines: ReadonlyMap<string, LocalStateMachine>;
   readonly bus: LocalEventBus;
   readonly api: LocalHttpApi;
   /** What runs where, for the start banner and `GET /health`. */
@@ -108,6 +117,7 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
     const [dynamodb, kinesis, s3, sqs] = emulators.map((e) => e.endpoint) as [string, string, string, string];
 
     const functions = new Map<string, LocalFunction>();
+    const stateMachines = new Map<string, LocalStateMachine>();
     const getFunction = (id: string): LocalFunction => {
       const fn = functions.get(id);
       if (!fn) throw new Error(`No local function ${id}`);
@@ -132,6 +142,11 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
       queueUrl: (id) => queueUrls.get(id) ?? '',
       queueArn: (id) => queueArns.get(id) ?? '',
       fn: getFunction,
+      stateMachine: (id) => {
+        const machine = stateMachines.get(id);
+        if (!machine) throw new Error(`No local state machine ${id}`);
+        return machine;
+      },
       log,
     });
     await bus.listen(Number(new URL(events).port));
@@ -178,6 +193,34 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
       );
     }
     stoppers.push(() => Promise.all([...functions.values()].map((f) => f.close())).then(() => undefined));
+
+    const functionArn = (id: string) => localArn('lambda', `function:${getFunction(id).name}`);
+    const byNameOrArn = new Map(
+      [...functions.values()].flatMap((f) => [
+        [f.name, f],
+        [localArn('lambda', `function:${f.name}`), f],
+      ]),
+    );
+    for (const def of defs.stateMachines) {
+      const asl = await loadStateMachineDefinition(def, opts.entryRoot ?? REPO_ROOT, functionArn);
+      stateMachines.set(
+        def.id,
+        new LocalStateMachine({
+          definition: def,
+          asl,
+          stateMachineArn: localArn('states', `stateMachine:c360-${LOCAL_STAGE}-${def.id}`),
+          functionNamed: (nameOrArn) => {
+            const fn = byNameOrArn.get(nameOrArn);
+            if (!fn) throw new Error(`Function not found: ${nameOrArn}`);
+            return fn;
+          },
+          log,
+        }),
+      );
+    }
+    stoppers.push(async () => {
+      await Promise.all([...stateMachines.values()].map((m) => m.stop()));
+    });
 
     const streamSources = new Map<string, StreamEventSourceRunner>();
     const dynamoDbStreams = new DynamoDBStreamsClient({
@@ -248,7 +291,8 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
         jwks: devJwks(keys),
       }),
       account: LOCAL_ACCOUNT,
-      corsOrigins: opts.corsOrigins ?? ['http://localhost:5173', 'http://127.0.0.1:5173'],
+      corsOrigins: opts.corsOrigins ?? HTTP_API_STAGE_SETTINGS.dev.corsAllowedOrigins,
+      ...(opts.throttle ? { throttle: HTTP_API_STAGE_SETTINGS.dev.apiThrottle } : {}),
       log,
     });
     const apiEndpoint = await api.listen(opts.port ?? 3000);
@@ -265,7 +309,12 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
       { name: 'S3', endpoint: s3, standIn: 's3rver 3.7.1' },
       { name: 'SQS', endpoint: sqs, standIn: 'local-aws-sqs 2.0.2' },
       { name: 'EventBridge', endpoint: events, standIn: 'c360 local bus (PutEvents + pattern matcher)' },
-      // Step Functions (aws-local-stepfunctions) and Athena (DuckDB) join here when their workflows land.
+      {
+        name: 'Step Functions',
+        endpoint: `${stateMachines.size} state machine(s), in process`,
+        standIn: 'aws-local-stepfunctions 3.0.0 (same ASL files)',
+      },
+      // Athena (DuckDB) joins here when analytics queries land.
     ];
     const runSchedule = (id: string): Promise<unknown> => {
       const schedule = defs.schedules.find((x) => x.id === id);
@@ -290,6 +339,7 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
       functions,
       streamSources,
       sqsSources,
+      stateMachines,
       bus,
       api,
       services,

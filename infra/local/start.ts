@@ -38,6 +38,8 @@ const stack = await startLocalStack({
   ...(values.persist ? { persistDir: resolve(values.persist) } : {}),
   // The weekly retrain runs at its rate, as in AWS (and once after the demo data, below).
   schedules: true,
+  // Routes are throttled as in the dev stage (429 with Retry-After).
+  throttle: true,
   log: values.verbose
     ? (line) => console.log(`  ${line}`)
     : (line) => (/error|fail|lost|discard/i.test(line) ? console.log(`  ${line}`) : undefined),

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   Aws,
   CfnOutput,
@@ -24,15 +26,20 @@ import {
 } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '../config/stage.config.ts';
-import { C360Function } from '../constructs/c360-function.construct.ts';
+import { ApiEdgeProtection } from '../constructs/api-edge-protection.construct.ts';
+import { C360Function, REPO_ROOT } from '../constructs/c360-function.construct.ts';
+import { httpApiCors, routeKeyOf, routeThrottle } from '../definitions/http-api.definition.ts';
 import type {
   EventSourceDefinition,
   ResourceDefinitions,
   RouteDefinition,
   RuleDefinition,
   ScheduleDefinition,
+  StateMachineDefinition,
 } from '../definitions/resource.types.ts';
 import { ROLES } from '../definitions/routes.definition.ts';
 import { type DataResources, resourceById } from './data.stack.ts';
@@ -68,6 +75,7 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
  */
 export class AppStack extends Stack {
   readonly functions: ReadonlyMap<string, C360Function>;
+  readonly stateMachines: ReadonlyMap<string, sfn.StateMachine>;
   readonly userPool: cognito.UserPool;
   readonly webClient: cognito.UserPoolClient;
   readonly machineClient: cognito.UserPoolClient;
@@ -90,6 +98,12 @@ export class AppStack extends Stack {
       ]),
     );
     for (const source of definitions.eventSources) this.addEventSource(source);
+    this.stateMachines = new Map(
+      definitions.stateMachines.map((definition) => [
+        definition.id,
+        this.createStateMachine(definition, config),
+      ]),
+    );
     for (const rule of definitions.rules) this.addRule(rule);
     for (const schedule of definitions.schedules) this.addSchedule(schedule);
 
@@ -130,6 +144,18 @@ export class AppStack extends Stack {
     const { api, stage } = this.createHttpApi(config, definitions.routes);
     this.api = api;
     this.apiStage = stage;
+    if (config.waf) {
+      const edge = new ApiEdgeProtection(this, 'ApiEdge', {
+        api,
+        userPool: this.userPool,
+        stage: config.stage,
+        waf: config.waf,
+      });
+      new CfnOutput(this, 'ApiEdgeUrl', {
+        value: `https://${edge.distribution.distributionDomainName}/`,
+        description: 'Base URL of the c360 HTTP API behind CloudFront and AWS WAF',
+      });
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: stage.url, description: 'Base URL of the c360 HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
@@ -212,12 +238,60 @@ export class AppStack extends Stack {
       rule.addTarget(
         t.type === 'queue'
           ? new targets.SqsQueue(this.importedQueue(def.id, t.queueId), { deadLetterQueue })
-          : new targets.LambdaFunction(this.fn(t.functionId).function, {
-              retryAttempts: t.maximumRetryAttempts,
-              deadLetterQueue,
-            }),
+          : t.type === 'function'
+            ? new targets.LambdaFunction(this.fn(t.functionId).function, {
+                retryAttempts: t.maximumRetryAttempts,
+                deadLetterQueue,
+              })
+            : new targets.SfnStateMachine(resourceById(this.stateMachines, t.stateMachineId), {
+                retryAttempts: t.maximumRetryAttempts,
+                deadLetterQueue,
+              }),
       );
     }
+  }
+
+  /**
+   * A Standard workflow from its ASL file (the one the local stack interprets), with each `${Placeholder}`
+   * substituted by its function's ARN; every state logged (without execution data: it can hold personal
+   * data) and traced.
+   */
+  private createStateMachine(def: StateMachineDefinition, config: StageConfig): sfn.StateMachine {
+    const logGroup = new logs.LogGroup(this, `${def.id}Logs`, {
+      retention: config.logRetention,
+      removalPolicy: config.removalPolicy,
+    });
+    const machine = new sfn.StateMachine(this, def.id, {
+      comment: def.description,
+      // Inline (not an S3 asset), so the template shows the very ASL the local stack interprets.
+      definitionBody: sfn.DefinitionBody.fromString(
+        readFileSync(join(REPO_ROOT, def.definitionFile), 'utf8'),
+      ),
+      definitionSubstitutions: Object.fromEntries(
+        Object.entries(def.functions).map(([placeholder, id]) => [
+          placeholder,
+          this.fn(id).function.functionArn,
+        ]),
+      ),
+      stateMachineType: sfn.StateMachineType.STANDARD,
+      timeout: Duration.minutes(def.timeoutMinutes),
+      tracingEnabled: true,
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    for (const id of new Set(Object.values(def.functions))) {
+      const fn = this.fn(id).function;
+      fn.grantInvoke(machine);
+      Validations.of(machine.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(this.resolve(fn.functionArn))}:*]`,
+        reason: `lambda:InvokeFunction on ${id}'s versions and aliases (\`<ARN>:*\`, as CDK grants it): that one function only`,
+      });
+    }
+    Validations.of(machine.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray tracing: xray:PutTraceSegments, PutTelemetryRecords, GetSamplingRules and GetSamplingTargets support no resource-level scoping',
+    });
+    return machine;
   }
 
   /** A scheduled rule on the account's default bus (schedules cannot live on a custom bus). */
@@ -280,9 +354,10 @@ export class AppStack extends Stack {
           ? undefined
           : {
               allowOrigins: [...config.corsAllowedOrigins],
-              allowMethods: [apigwv2.CorsHttpMethod.ANY],
-              allowHeaders: ['authorization', 'content-type'],
-              maxAge: Duration.hours(1),
+              allowMethods: httpApiCors.allowMethods.map((m) => apigwv2.CorsHttpMethod[m]),
+              allowHeaders: [...httpApiCors.allowHeaders],
+              exposeHeaders: [...httpApiCors.exposeHeaders],
+              maxAge: Duration.seconds(httpApiCors.maxAgeSeconds),
             },
     });
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
@@ -303,6 +378,18 @@ export class AppStack extends Stack {
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', this.userPool.userPoolProviderUrl, {
       jwtAudience: [this.webClient.userPoolClientId, this.machineClient.userPoolClientId],
     });
+    // Per-route throttling: stage route settings keyed by route key (raw CloudFormation JSON, hence the
+    // PascalCase); a stage naming a route that does not exist yet fails, so it deploys after its routes.
+    const stageResource = stage.node.defaultChild as apigwv2.CfnStage;
+    stageResource.routeSettings = Object.fromEntries(
+      routes.map((route) => {
+        const throttle = routeThrottle(route, config.apiThrottle);
+        return [
+          routeKeyOf(route),
+          { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
+        ];
+      }),
+    );
     for (const route of routes) {
       const isPublic = route.auth === 'public';
       const [created] = api.addRoutes({
@@ -311,6 +398,7 @@ export class AppStack extends Stack {
         integration: new HttpLambdaIntegration(`${route.id}Integration`, this.fn(route.functionId).function),
         authorizer: isPublic ? new apigwv2.HttpNoneAuthorizer() : authorizer,
       });
+      if (created) stageResource.node.addDependency(created);
       if (isPublic && created) {
         for (const id of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
           Validations.of(created).acknowledge({

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import type { AuditEntryDraft } from '../domain/privacy/audit-entry.ts';
-import type { AuditLog } from '../domain/privacy/audit-log.port.ts';
+import type { AuditSink } from '../domain/privacy/audit-log.port.ts';
 import type { Caller } from './caller.ts';
 
 const CODE = /^[A-Za-z0-9._:@/-]{1,128}$/;
@@ -37,9 +37,12 @@ export const auditDraft = (
   };
 };
 
-/** Appends the audit entry of this request's action (now) and waits until it is stored. */
+/**
+ * Puts the audit entry of this request's action (now) on the record and waits until it is durably accepted:
+ * stored in the log, or on the audit queue the log's writer appends from.
+ */
 export const recordAudit = async (
-  audit: AuditLog,
+  audit: AuditSink,
   event: Pick<APIGatewayProxyEventV2WithJWTAuthorizer, 'headers' | 'requestContext'>,
   caller: Caller,
   action: string,

@@ -3,6 +3,7 @@
  * With no name, lists the benchmarks.
  */
 
+import { apiBench } from './api.bench.ts';
 import { e2eBench } from './e2e.bench.ts';
 import { eventPatternBench } from './event-pattern.bench.ts';
 import { identityBench } from './identity.bench.ts';
@@ -15,6 +16,7 @@ export type Bench = { readonly summary: string; readonly run: () => Promise<void
 
 const benches: Readonly<Record<string, Bench>> = {
   e2e: e2eBench,
+  api: apiBench,
   ingest: ingestBench,
   patterns: eventPatternBench,
   local: localStackBench,

@@ -6,6 +6,7 @@ import type {
   RouteDefinition,
   RuleDefinition,
   ScheduleDefinition,
+  StateMachineDefinition,
 } from '../../infra/definitions/resource.types.ts';
 import { customerTable } from '../../infra/definitions/table.definition.ts';
 
@@ -16,6 +17,7 @@ export const testDefinitions = (parts: {
   readonly eventSources?: readonly EventSourceDefinition[];
   readonly rules?: readonly RuleDefinition[];
   readonly schedules?: readonly ScheduleDefinition[];
+  readonly stateMachines?: readonly StateMachineDefinition[];
   readonly routes?: readonly RouteDefinition[];
   readonly streamShards?: number;
 }): ResourceDefinitions => ({
@@ -33,6 +35,7 @@ export const testDefinitions = (parts: {
   bus: { id: 'ProbeBus', envVar: 'EVENT_BUS_NAME', source: 'c360.test', archiveRetentionDays: 1 },
   rules: parts.rules ?? [],
   schedules: parts.schedules ?? [],
+  stateMachines: parts.stateMachines ?? [],
   functions: parts.functions ?? [],
   eventSources: parts.eventSources ?? [],
   routes: parts.routes ?? [],

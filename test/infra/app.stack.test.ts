@@ -378,11 +378,13 @@ describe('Infra: app stack', () => {
                 Arn:
                   t.type === 'queue'
                     ? inApp(s, resourceById(data.queues, t.queueId).queueArn)
-                    : app.resolve(resourceById(app.functions, t.functionId).function.functionArn),
+                    : t.type === 'function'
+                      ? app.resolve(resourceById(app.functions, t.functionId).function.functionArn)
+                      : app.resolve(resourceById(app.stateMachines, t.stateMachineId).stateMachineArn),
                 DeadLetterConfig: { Arn: inApp(s, resourceById(data.queues, t.deadLetterQueueId).queueArn) },
-                ...(t.type === 'function'
-                  ? { RetryPolicy: { MaximumRetryAttempts: t.maximumRetryAttempts } }
-                  : {}),
+                ...(t.type === 'queue'
+                  ? {}
+                  : { RetryPolicy: { MaximumRetryAttempts: t.maximumRetryAttempts } }),
               }),
             ),
           });

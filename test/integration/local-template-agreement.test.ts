@@ -239,6 +239,11 @@ describe('Infra: local stack agrees with the synthesized template', () => {
 
   it('routes the same events to the same targets and dead-letter queues', () => {
     const queueIdByLogicalId = new Map([...synth.stacks.data.queues].map(([id, q]) => [logicalIdOf(q), id]));
+    const stateMachineIdByLogicalId = new Map(
+      [...synth.stacks.app.stateMachines].map(([id, m]) => [logicalIdOf(m), id]),
+    );
+    const stateMachineIdOf = (arn: unknown): string | undefined =>
+      stateMachineIdByLogicalId.get((arn as { Ref?: string }).Ref ?? '');
     // Queue targets cross the stack boundary as imports named after the data stack's logical ids.
     const queueIdOf = (arn: unknown): string | undefined => {
       const name = (arn as { 'Fn::ImportValue'?: string })['Fn::ImportValue'] ?? '';
@@ -255,16 +260,53 @@ describe('Infra: local stack agrees with the synthesized template', () => {
       )
       .map((p) => ({
         pattern: p.EventPattern,
-        targets: p.Targets.map((t) => ({ queue: queueIdOf(t.Arn), dlq: queueIdOf(t.DeadLetterConfig?.Arn) })),
+        targets: p.Targets.map((t) => ({
+          queue: queueIdOf(t.Arn),
+          stateMachine: stateMachineIdOf(t.Arn),
+          dlq: queueIdOf(t.DeadLetterConfig?.Arn),
+        })),
       }));
     const localRules = stack.bus.rules.map((r) => ({
       pattern: r.eventPattern,
       targets: r.targets.map((t) => ({
         queue: t.type === 'queue' ? t.queueId : undefined,
+        stateMachine: t.type === 'stateMachine' ? t.stateMachineId : undefined,
         dlq: t.deadLetterQueueId,
       })),
     }));
     expect(localRules).toEqual(cfnRules);
+  });
+
+  it('interprets the very ASL the template deploys, with the same functions behind its tasks', () => {
+    const functionIdByLogicalId = new Map(
+      [...synth.stacks.app.functions].map(([id, f]) => [logicalIdOf(f.function), id]),
+    );
+    const cfnMachines = Object.entries(app)
+      .filter(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine')
+      .map(([logicalId, r]) => {
+        const p = r.Properties as {
+          DefinitionString: string;
+          DefinitionSubstitutions: Record<string, GetAtt>;
+        };
+        // `${Placeholder}` → the function CloudFormation substitutes there.
+        const definition = p.DefinitionString.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+          const logical = p.DefinitionSubstitutions[name]?.['Fn::GetAtt'][0] ?? '';
+          return `function:${functionIdByLogicalId.get(logical)}`;
+        });
+        const id = [...synth.stacks.app.stateMachines].find(([, m]) => logicalIdOf(m) === logicalId)?.[0];
+        return { id, definition: JSON.parse(definition) as unknown };
+      });
+    const localMachines = [...stack.stateMachines].map(([id, m]) => ({
+      id,
+      definition: JSON.parse(
+        JSON.stringify(m.definitionJson).replace(
+          /arn:aws:lambda:[^"]*:function:c360-local-(\w+)/g,
+          'function:$1',
+        ),
+      ) as unknown,
+    }));
+    expect(localMachines).toEqual(cfnMachines);
+    expect(localMachines.length).toBeGreaterThan(0);
   });
 
   it('runs the same schedules at the same rates', () => {

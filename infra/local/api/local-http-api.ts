@@ -3,9 +3,11 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { TokenVerifier } from '../../../shared/adapters/auth/cognito-token.verifier.ts';
-import type { RouteDefinition } from '../../definitions/resource.types.ts';
+import { httpApiCors, routeKeyOf, routeThrottle } from '../../definitions/http-api.definition.ts';
+import type { RouteDefinition, RouteThrottle } from '../../definitions/resource.types.ts';
 import { FunctionTimeoutError, type LocalFunction } from '../lambda/local-function.ts';
 import { compileRoutes } from './route-matcher.ts';
+import { RouteThrottles } from './route-throttle.ts';
 
 export type LocalHttpApiOptions = {
   readonly routes: readonly RouteDefinition[];
@@ -13,6 +15,13 @@ export type LocalHttpApiOptions = {
   readonly verifyToken: TokenVerifier;
   readonly account: string;
   readonly corsOrigins: readonly string[];
+  /**
+   * The stage's default route throttle (routes may set their own); requests over it get API Gateway's 429.
+   * Off when absent.
+   */
+  readonly throttle?: RouteThrottle;
+  /** Clock of the throttle's token buckets, in milliseconds. @default Date.now */
+  readonly now?: () => number;
   readonly log?: (line: string) => void;
 };
 
@@ -27,9 +36,11 @@ const TEXT_TYPES = /^(text\/|application\/(json|.*\+json|xml|x-www-form-urlencod
 export class LocalHttpApi {
   private server: Server | undefined;
   private readonly router: ReturnType<typeof compileRoutes>;
+  private readonly throttles: RouteThrottles;
 
   constructor(private readonly o: LocalHttpApiOptions) {
     this.router = compileRoutes(o.routes);
+    this.throttles = new RouteThrottles(o.now);
   }
 
   /** The routes this API serves (for inspection and the local-versus-template test). */
@@ -71,6 +82,7 @@ export class LocalHttpApi {
         : undefined;
     if (allowOrigin) {
       res.setHeader('access-control-allow-origin', allowOrigin);
+      res.setHeader('access-control-expose-headers', httpApiCors.exposeHeaders.join(','));
       res.setHeader('vary', 'origin');
     }
     if (
@@ -78,16 +90,29 @@ export class LocalHttpApi {
       req.headers['access-control-request-method'] &&
       this.router.hasPath(url.pathname)
     ) {
-      res.writeHead(204, {
-        'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE',
-        'access-control-allow-headers': 'authorization,content-type,content-encoding,idempotency-key',
-        'access-control-max-age': '600',
-      });
+      res.removeHeader('access-control-expose-headers');
+      res.writeHead(
+        204,
+        allowOrigin
+          ? {
+              'access-control-allow-methods': httpApiCors.allowMethods.join(','),
+              'access-control-allow-headers': httpApiCors.allowHeaders.join(','),
+              'access-control-max-age': String(httpApiCors.maxAgeSeconds),
+            }
+          : {},
+      );
       res.end();
       return;
     }
     const matched = this.router.match(method, url.pathname);
     if (!matched) return json(res, 404, { message: 'Not Found' });
+    if (this.o.throttle) {
+      const decision = this.throttles.take(
+        routeKeyOf(matched.route),
+        routeThrottle(matched.route, this.o.throttle),
+      );
+      if (!decision.allowed) return tooManyRequests(res, decision.retryAfterSeconds);
+    }
 
     const body = await readBody(req);
     if (body === 'too-large') return json(res, 413, { message: 'Request Entity Too Large' });
@@ -215,6 +240,26 @@ const isStructured = (r: unknown): boolean => typeof r === 'object' && r !== nul
 const json = (res: ServerResponse, status: number, body: unknown): void => {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body ?? null));
+};
+
+/**
+ * API Gateway's throttling answer, as a problem document that keeps API Gateway's own `message` member, and
+ * with Retry-After (when the route's bucket has a token again).
+ */
+const tooManyRequests = (res: ServerResponse, retryAfterSeconds: number): void => {
+  res.writeHead(429, {
+    'content-type': 'application/problem+json',
+    'retry-after': String(retryAfterSeconds),
+  });
+  res.end(
+    JSON.stringify({
+      message: 'Too Many Requests',
+      type: 'about:blank',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: 'The route is throttled; retry after the Retry-After interval',
+    }),
+  );
 };
 
 const readBody = async (req: IncomingMessage): Promise<Buffer | 'too-large'> => {

@@ -30,6 +30,11 @@ export type LocalEventBusOptions = {
   readonly queueUrl: (queueId: string) => string;
   readonly queueArn: (queueId: string) => string;
   readonly fn: (functionId: string) => LocalFunction;
+  /** A local workflow, for `stateMachine` targets (StartExecution with the event as input). */
+  readonly stateMachine?: (stateMachineId: string) => {
+    readonly arn: string;
+    start: (input: BusEvent) => unknown;
+  };
   readonly log?: (line: string) => void;
 };
 
@@ -151,7 +156,7 @@ export class LocalEventBus {
   }
 
   private async deliver(rule: RuleDefinition, target: RuleTarget, event: BusEvent): Promise<void> {
-    const attempts = target.type === 'function' ? target.maximumRetryAttempts + 1 : DELIVERY_ATTEMPTS;
+    const attempts = target.type === 'queue' ? DELIVERY_ATTEMPTS : target.maximumRetryAttempts + 1;
     let lastError: Error | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
       try {
@@ -162,7 +167,8 @@ export class LocalEventBus {
               MessageBody: JSON.stringify(event),
             }),
           );
-        else await this.o.fn(target.functionId).invoke(event);
+        else if (target.type === 'function') await this.o.fn(target.functionId).invoke(event);
+        else this.startExecution(target.stateMachineId, event);
         this.stats.delivered += 1;
         return;
       } catch (error) {
@@ -173,6 +179,12 @@ export class LocalEventBus {
     await this.deadLetter(rule, target, event, lastError);
   }
 
+  /** A state machine target is delivered once its execution has started; the execution runs on. */
+  private startExecution(stateMachineId: string, event: BusEvent): void {
+    if (!this.o.stateMachine) throw new Error(`no local state machines to start ${stateMachineId}`);
+    this.o.stateMachine(stateMachineId).start(event);
+  }
+
   /** Sends the undeliverable event to the target's DLQ with the attributes EventBridge sets. */
   private async deadLetter(
     rule: RuleDefinition,
@@ -180,7 +192,12 @@ export class LocalEventBus {
     event: BusEvent,
     error: Error | undefined,
   ) {
-    const targetArn = target.type === 'queue' ? this.o.queueArn(target.queueId) : target.functionId;
+    const targetArn =
+      target.type === 'queue'
+        ? this.o.queueArn(target.queueId)
+        : target.type === 'function'
+          ? target.functionId
+          : (this.o.stateMachine?.(target.stateMachineId).arn ?? target.stateMachineId);
     const attr = (v: string): MessageAttributeValue => ({ DataType: 'String', StringValue: v });
     try {
       await this.o.sqs.send(

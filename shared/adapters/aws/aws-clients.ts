@@ -14,9 +14,16 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 const localEndpoint = (service: string): string | undefined => process.env[`AWS_ENDPOINT_URL_${service}`];
 
+let dynamoBase: DynamoDBClient | undefined;
+/** The plain DynamoDB client (for libraries that marshall themselves, e.g. Powertools idempotency). */
+export const dynamoDbClient = (): DynamoDBClient => {
+  dynamoBase ??= new DynamoDBClient({});
+  return dynamoBase;
+};
+
 let dynamo: DynamoDBDocumentClient | undefined;
 export const documentClient = (): DynamoDBDocumentClient => {
-  dynamo ??= DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  dynamo ??= DynamoDBDocumentClient.from(dynamoDbClient(), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
   return dynamo;

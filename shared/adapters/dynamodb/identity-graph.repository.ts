@@ -285,8 +285,9 @@ export const customerSubtree = async (
       { client: db },
       {
         TableName: tableName,
-        KeyConditionExpression: 'pk = :p',
-        ExpressionAttributeValues: { ':p': keys.customer(id).pk },
+        // Only `LINK#…` and `MERGE#…` (adjacent in key order): not the customer's events, profile, scores.
+        KeyConditionExpression: 'pk = :p AND sk BETWEEN :links AND :merges',
+        ExpressionAttributeValues: { ':p': keys.customer(id).pk, ':links': 'LINK#', ':merges': 'MERGE$' },
         ConsistentRead: true,
       },
     ))
@@ -307,6 +308,7 @@ export const dynamoCustomerReader = (db: DynamoDBDocumentClient, tableName: stri
     return {
       createdAt: String(got.Item.createdAt),
       ...(typeof got.Item.mergedInto === 'string' ? { mergedInto: got.Item.mergedInto } : {}),
+      ...(got.Item.status === 'erased' ? { erasedAt: String(got.Item.erasedAt) } : {}),
     };
   },
   links: (customerId: string) => customerLinks(db, tableName, customerId),

@@ -13,6 +13,7 @@ import { keptApart } from '../../domain/identity/unmerge-plan.ts';
 import type { CustomerProfile } from '../../domain/profile/customer-profile.ts';
 import type { ProbabilisticMatchPorts } from '../../use-cases/identity/match-probabilistically.use-case.ts';
 import type { ReviewPorts } from '../../use-cases/identity/review-suggested-match.use-case.ts';
+import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
 import type { dynamoIdentityGraph } from './identity-graph.repository.ts';
 import { keys } from './table-keys.ts';
 
@@ -50,13 +51,16 @@ export const dynamoMatchPorts = (
   blindIndex: deps.blindIndex,
 
   indexBlocks: async (customerId, hashes) => {
-    for (let i = 0; i < hashes.length; i += 25)
+    // Two items per key, 25 items per batch.
+    for (let i = 0; i < hashes.length; i += 12)
       await db.send(
         new BatchWriteCommand({
           RequestItems: {
-            [tableName]: hashes
-              .slice(i, i + 25)
-              .map((h) => ({ PutRequest: { Item: { ...keys.block(h, customerId), customerId } } })),
+            [tableName]: hashes.slice(i, i + 12).flatMap((h) => [
+              { PutRequest: { Item: { ...keys.block(h, customerId), customerId } } },
+              // Under the customer too: an erasure finds its blocking keys without a scan.
+              { PutRequest: { Item: { ...keys.customerBlock(customerId, h), blockHash: h } } },
+            ]),
           },
         }),
       );
@@ -141,6 +145,28 @@ export const dynamoMatchPorts = (
   },
 });
 
+export class SuggestedMatchCursorError extends Error {
+  override readonly name = 'SuggestedMatchCursorError';
+}
+
+/** A page of pending suggested matches; `next` continues after its last item, absent on the last page. */
+export type SuggestedMatchPage = { readonly items: SuggestedMatch[]; readonly next?: string };
+
+/** A listing cursor is the GSI1 position of the last item: its table and index keys, all strings. */
+const pendingPosition = (cursor: string): Record<string, string> => {
+  const value = decodeCursor(cursor);
+  const ok =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).sort().join() === 'gsi1pk,gsi1sk,pk,sk' &&
+    Object.values(value).every((v) => typeof v === 'string') &&
+    (value as { gsi1pk: string }).gsi1pk === 'SUGGESTED' &&
+    (value as { gsi1sk: string }).gsi1sk.startsWith('pending#');
+  if (!ok) throw new SuggestedMatchCursorError('bad cursor');
+  return value as Record<string, string>;
+};
+
 /** The review queue's side in the single table: items under `SUGGEST#<pair>`, listed through GSI1. */
 export const dynamoReviewPorts = (
   db: DynamoDBDocumentClient,
@@ -149,7 +175,10 @@ export const dynamoReviewPorts = (
     readonly graph: ReturnType<typeof dynamoIdentityGraph>;
     readonly onMerged: (survivor: string, merged: readonly string[]) => Promise<void>;
   },
-): ReviewPorts & { readonly pending: (limit: number) => Promise<SuggestedMatch[]> } => {
+): ReviewPorts & {
+  /** Pending pairs, newest first, `limit` at a time; `cursor` is a page's `next`. */
+  readonly pending: (limit: number, cursor?: string) => Promise<SuggestedMatchPage>;
+} => {
   const strip = (item: Record<string, unknown>): SuggestedMatch => {
     const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest } = item;
     return rest as SuggestedMatch;
@@ -210,20 +239,22 @@ export const dynamoReviewPorts = (
           }),
         );
     },
-    pending: async (limit) =>
-      (
-        (
-          await db.send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: 'gsi1',
-              KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :s)',
-              ExpressionAttributeValues: { ':p': 'SUGGESTED', ':s': 'pending#' },
-              ScanIndexForward: false,
-              Limit: limit,
-            }),
-          )
-        ).Items ?? []
-      ).map(strip),
+    pending: async (limit, cursor) => {
+      const got = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p AND begins_with(gsi1sk, :s)',
+          ExpressionAttributeValues: { ':p': 'SUGGESTED', ':s': 'pending#' },
+          ScanIndexForward: false,
+          Limit: limit,
+          ...(cursor === undefined ? {} : { ExclusiveStartKey: pendingPosition(cursor) }),
+        }),
+      );
+      const items = (got.Items ?? []).map(strip);
+      return got.LastEvaluatedKey === undefined
+        ? { items }
+        : { items, next: encodeCursor(got.LastEvaluatedKey) };
+    },
   };
 };

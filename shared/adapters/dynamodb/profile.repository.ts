@@ -30,13 +30,24 @@ export const dynamoProfiles = (
   tableName: string,
   vault: PiiVault,
 ): ProfilePorts & {
+  readonly load: (
+    customerId: string,
+    opts?: { readonly pii?: boolean },
+  ) => Promise<CustomerProfile | undefined>;
   readonly records: (customerId: string) => Promise<CustomerEventRecord[]>;
   readonly moveRecord: (record: CustomerEventRecord, to: string) => Promise<void>;
 } => {
   // The sealed PII as last read, so an unchanged set of PII traits is not sealed again (≈1 ms a seal).
   const lastSealed = new Map<string, { json: string; sealed: string }>();
 
-  const load = async (customerId: string): Promise<CustomerProfile | undefined> => {
+  /**
+   * The profile, PII opened; with `pii: false` the PII traits are left sealed and out (no key is fetched or
+   * unwrapped): for a reader who may see none of them.
+   */
+  const load = async (
+    customerId: string,
+    opts: { readonly pii?: boolean } = {},
+  ): Promise<CustomerProfile | undefined> => {
     const got = await db.send(
       new GetCommand({
         TableName: tableName,
@@ -48,7 +59,7 @@ export const dynamoProfiles = (
     if (!item) return undefined;
     const clear = item.profile as CustomerProfile;
     let pii: Record<string, TraitEntry> | undefined;
-    if (typeof item.pii === 'string') {
+    if (typeof item.pii === 'string' && opts.pii !== false) {
       const opened = await vault.open(customerId, 'profile', item.pii);
       if (opened !== undefined) {
         pii = JSON.parse(opened) as Record<string, TraitEntry>;

@@ -33,6 +33,11 @@ export const keys = {
   }),
   /** Real-time blocking for probabilistic matching: customers sharing a (hashed) blocking key. */
   block: (hash: string, customerId: string) => ({ pk: `BLOCK#${hash}`, sk: `CUSTOMER#${customerId}` }),
+  /** The back reference of a blocking key under its customer, so an erasure finds every `BLOCK#` item. */
+  customerBlock: (customerId: string, hash: string) => ({
+    pk: `CUSTOMER#${customerId}`,
+    sk: `BLOCK#${hash}`,
+  }),
   /** A suggested match waiting for review, one per pair of customers. */
   suggestedMatch: (pairKey: string) => ({ pk: `SUGGEST#${pairKey}`, sk: 'SUGGEST' }),
   /** The lineage of an undone merge, under the survivor: who, when, why. */
@@ -64,9 +69,18 @@ export const keys = {
     pk: `CUSTOMER#${customerId}`,
     sk: `CONSENT#${purpose}#${channel}#${occurredAt}#${recordId}`,
   }),
+  /**
+   * The first response to a POST under an `Idempotency-Key` (Powertools idempotency record; the key is
+   * already a hash of caller, route and header value). One partition per key: no hot partition.
+   */
+  idempotency: (hashedKey: string) => ({ pk: `IDEMPOTENCY#${hashedKey}`, sk: 'IDEMPOTENCY' }),
   /** A consent record by its client-supplied id: the guard that stores each record once. */
   consentRecordId: (customerId: string, recordId: string) => ({
     pk: `CUSTOMER#${customerId}`,
     sk: `CONSENTID#${recordId}`,
   }),
+  /** A data-subject request (export or erasure): its status, counts and receipt. */
+  subjectRequest: (requestId: string) => ({ pk: `DSR#${requestId}`, sk: 'DSR' }),
+  /** Where the audit writer put an entry (a log object's key): a redelivered entry is not appended twice. */
+  auditEntryPlaced: (entryId: string) => ({ pk: `AUDITENTRY#${entryId}`, sk: 'PLACED' }),
 } as const;

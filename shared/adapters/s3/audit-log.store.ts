@@ -5,6 +5,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { z } from 'zod';
 import { parseContract } from '../../../events/zod-issue.formatter.ts';
 import {
   type AuditEntry,
@@ -18,6 +19,7 @@ import {
 } from '../../domain/privacy/audit-entry.ts';
 import type { AuditLog, AuditPage, AuditQuery } from '../../domain/privacy/audit-log.port.ts';
 import { matchesAuditQuery } from '../../domain/privacy/audit-log.port.ts';
+import { readEnv } from '../../runtime/env.ts';
 import { jsonOrUndefined } from '../../runtime/json-text.ts';
 import { sha256Hex } from '../crypto/sha256.ts';
 import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
@@ -38,8 +40,8 @@ import { objectTextOrUndefined } from './object-text.ts';
  * protection beyond the hash chain.
  */
 
-export const AUDIT_BUCKET_ENV = 'AUDIT_BUCKET_NAME';
-export const AUDIT_RETENTION_ENV = 'AUDIT_OBJECT_LOCK_RETENTION_DAYS';
+export const AUDIT_BUCKET_ENV = 'AUDIT_BUCKET_NAME' as const;
+export const AUDIT_RETENTION_ENV = 'AUDIT_OBJECT_LOCK_RETENTION_DAYS' as const;
 
 const PREFIX = 'audit';
 const MAX_LIMIT = 1000;
@@ -77,6 +79,11 @@ export type AuditLogOptions = {
   readonly segment?: string;
   /** Objects read per query call at the most; a query that needs more returns a cursor to go on with. */
   readonly scanBudget?: number;
+  /**
+   * Called with each object's key and entries before the object is put: a writer records where an entry
+   * is about to land, so a redelivered entry can be found in the log instead of appended twice.
+   */
+  readonly beforeWrite?: (key: string, entries: readonly AuditEntry[]) => Promise<void>;
 };
 
 const partitionOf = (iso: string): string => `${PREFIX}/dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}/`;
@@ -123,7 +130,14 @@ export const objectAuditLog = (objects: AuditObjects, options: AuditLogOptions =
       const first = group.reduce((a, e) => (e.at < a.at ? e : a));
       const start = group[0] as AuditEntry;
       const key = `${partition}${compactTime(first.at)}-${start.segment}-${String(start.seq).padStart(10, '0')}.jsonl`;
-      await writeOnce(key, `${group.map((e) => JSON.stringify(e)).join('\n')}\n`);
+      try {
+        await options.beforeWrite?.(key, group);
+        await writeOnce(key, `${group.map((e) => JSON.stringify(e)).join('\n')}\n`);
+      } catch (error) {
+        // The put may have landed anyway (a timeout): go on in a new segment, so the chain never forks.
+        head = startChain(randomUUID());
+        throw error;
+      }
       const last = group[group.length - 1] as AuditEntry;
       head = { segment: last.segment, seq: last.seq + 1, hash: last.hash };
     }
@@ -262,17 +276,39 @@ export const s3AuditLog = (
 /** From `AUDIT_BUCKET_NAME` and `AUDIT_OBJECT_LOCK_RETENTION_DAYS` (unset or empty: no Object Lock). */
 export const s3AuditLogFromEnv = (
   s3: S3Client,
-  env: NodeJS.ProcessEnv = process.env,
+  source: NodeJS.ProcessEnv = process.env,
   options: AuditLogOptions = {},
 ): AuditLog => {
-  const bucket = env[AUDIT_BUCKET_ENV];
-  if (!bucket) throw new Error(`${AUDIT_BUCKET_ENV} is not set`);
-  const days = env[AUDIT_RETENTION_ENV];
-  if (days === undefined || days === '') return s3AuditLog(s3, bucket, options);
-  const retentionDays = Number(days);
-  if (!Number.isInteger(retentionDays) || retentionDays < 1)
-    throw new Error(`${AUDIT_RETENTION_ENV} must be a whole number of days`);
-  return s3AuditLog(s3, bucket, { ...options, objectLock: { retentionDays } });
+  const env = readEnv(
+    {
+      [AUDIT_BUCKET_ENV]: z.string().min(1),
+      [AUDIT_RETENTION_ENV]: z
+        .union([z.literal(''), z.coerce.number().int().min(1)])
+        .optional()
+        .transform((days) => (days === '' ? undefined : days)),
+    },
+    source,
+  );
+  const bucket = env[AUDIT_BUCKET_ENV] as string;
+  const retentionDays = env[AUDIT_RETENTION_ENV] as number | undefined;
+  return s3AuditLog(s3, bucket, {
+    ...options,
+    ...(retentionDays === undefined ? {} : { objectLock: { retentionDays } }),
+  });
+};
+
+/** The entry ids one object of the log holds (none when there is no such object). */
+export const auditEntryIdsIn = async (
+  objects: Pick<AuditObjects, 'get'>,
+  key: string,
+): Promise<ReadonlySet<string>> => {
+  const text = (await objects.get(key)) ?? '';
+  return new Set(
+    text.split('\n').flatMap((line) => {
+      const entryId = (jsonOrUndefined(line) as { entryId?: unknown } | undefined)?.entryId;
+      return typeof entryId === 'string' ? [entryId] : [];
+    }),
+  );
 };
 
 /** The same log over a map, for tests: `objects` is the bucket, to inspect or tamper with. */

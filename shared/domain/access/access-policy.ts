@@ -14,6 +14,8 @@ const ALL: readonly Role[] = ROLES;
 export const PERMISSIONS = {
   /** Read a customer: identity links, merges, profile (fields as the field policy shows them), scores. */
   'customers:read': ALL,
+  /** Change a customer's traits and tags (fields as the field policy lets the role see them in clear). */
+  'customers:write': ['admin', 'service', 'sales'],
   /** Undo a merge. */
   'customers:unmerge': ['admin'],
   /** See the suggested-match review queue. */
@@ -26,6 +28,10 @@ export const PERMISSIONS = {
   'consents:read': ['admin', 'service', 'sales', 'marketing'],
   /** Record a consent, a withdrawal or another legal basis (call centre, admin; channel systems as service). */
   'consents:write': ['admin', 'service'],
+  /** File a data-subject request (export or erasure) for a person. */
+  'subject-requests:write': ['admin'],
+  /** Follow a data-subject request, read its receipt and (for an export) the bundle. */
+  'subject-requests:read': ['admin'],
   /** The audit log of access to personal data and of changes. */
   'audit:read': ['admin'],
   /** The segment catalogue with sizes (no customer ids). */

@@ -5,6 +5,7 @@ import {
 } from '../../../events/channel/channel-envelope.v1.ts';
 import type { CleanedEventV1, CleanedIdentity, MoneyV1 } from '../../../events/cleaning/cleaned-event.v1.ts';
 import { type EmailRules, normaliseEmail } from './email.normaliser.ts';
+import { normaliseGender } from './gender.normaliser.ts';
 import { normaliseMoney } from './money.normaliser.ts';
 import type { Normalised } from './normalised.ts';
 import { type CountryCode, normalisePhoneWithCountry } from './phone.normaliser.ts';
@@ -70,21 +71,6 @@ const text = (x: unknown): string | undefined => {
   if (typeof x !== 'string' && typeof x !== 'number') return undefined;
   const t = normaliseText(String(x));
   return t.length > 0 ? t : undefined;
-};
-
-const GENDERS: Readonly<Record<string, 'female' | 'male' | 'other'>> = {
-  f: 'female',
-  female: 'female',
-  woman: 'female',
-  女: 'female',
-  女性: 'female',
-  m: 'male',
-  male: 'male',
-  man: 'male',
-  男: 'male',
-  男性: 'male',
-  other: 'other',
-  其他: 'other',
 };
 
 /**
@@ -269,11 +255,9 @@ export const cleanValidatedEnvelope = (
     traits.name = HAN.test(first + last) ? `${last}${first}` : `${first} ${last}`.trim();
   }
   if (isPresent(rawTraits.gender)) {
-    const said = String(text(rawTraits.gender) ?? '').toLowerCase();
-    // Own keys only: 'constructor' is not a gender.
-    const g = Object.hasOwn(GENDERS, said) ? GENDERS[said] : undefined;
-    if (g) traits.gender = g;
-    else warnings.push('traits.gender: gender.unknown');
+    const g = normaliseGender(text(rawTraits.gender) ?? '');
+    if (g.ok) traits.gender = g.value;
+    else warnings.push(`traits.gender: ${g.reason}`);
   }
   if (isPresent(rawTraits.birthday)) {
     const b = normaliseTimestamp(rawTraits.birthday, birthdayOptions(receivedAt));

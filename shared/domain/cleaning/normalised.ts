@@ -59,3 +59,21 @@ export const ok = <T>(value: T): Normalised<T> => ({ ok: true, value });
 
 /** Rejects with a documented reason code, so a typo in a code fails the type check. */
 export const rejected = <T = never>(reason: NormalisationReason): Normalised<T> => ({ ok: false, reason });
+
+/**
+ * The traits cleaning standardises (beside identities and `custom.*`): what an import may map a column to
+ * and what an agent may edit by hand.
+ */
+export const STANDARD_TRAITS = [
+  'name',
+  'firstName',
+  'lastName',
+  'gender',
+  'birthday',
+  'address',
+  'city',
+  'province',
+  'country',
+  'postcode',
+  'language',
+] as const;

@@ -5,6 +5,7 @@ import {
   type ChannelEventType,
 } from '../../../events/channel/channel-envelope.v1.ts';
 import { parseContract } from '../../../events/zod-issue.formatter.ts';
+import { STANDARD_TRAITS } from '../cleaning/normalised.ts';
 
 /*
  * The column mapping of a file import: which column of a CSV or spreadsheet fills which field of a channel
@@ -24,19 +25,7 @@ export type ImportEventType = (typeof IMPORT_EVENT_TYPES)[number];
 
 export const DEFAULT_IMPORT_EVENT_TYPE: ImportEventType = 'third-party.record';
 
-export const IMPORT_TRAIT_KEYS = [
-  'name',
-  'firstName',
-  'lastName',
-  'gender',
-  'birthday',
-  'address',
-  'city',
-  'province',
-  'country',
-  'postcode',
-  'language',
-] as const;
+export const IMPORT_TRAIT_KEYS = STANDARD_TRAITS;
 type TraitKey = (typeof IMPORT_TRAIT_KEYS)[number];
 type IdentityKey = (typeof CHANNEL_IDENTITY_KEYS)[number];
 

@@ -11,6 +11,12 @@ export const SEGMENT_LIMITS = { maxMessageBytes: 32 * 1024, maxBatchBytes: 500 *
 
 export class CollectRequestError extends Error {
   override readonly name = 'CollectRequestError';
+  /** What is wrong, as a JSON Pointer into the request (`/body…` or `/path/call`). */
+  readonly pointer: string;
+  constructor(message: string, pointer = '/body') {
+    super(message);
+    this.pointer = pointer;
+  }
 }
 
 type Json = Record<string, unknown>;
@@ -28,12 +34,13 @@ export const messagesOf = (call: string, body: unknown, bodyBytes: number): Json
       throw new CollectRequestError(
         `The batch is ${bodyBytes} bytes; the limit is ${SEGMENT_LIMITS.maxBatchBytes}`,
       );
-    if (!Array.isArray(body.batch)) throw new CollectRequestError("A batch request needs a 'batch' array");
+    if (!Array.isArray(body.batch))
+      throw new CollectRequestError("A batch request needs a 'batch' array", '/body/batch');
     const shared: Json = {};
     if (isObject(body.context)) shared.context = body.context;
     if (isObject(body.integrations)) shared.integrations = body.integrations;
     return body.batch.map((m, i) => {
-      if (!isObject(m)) throw new CollectRequestError(`batch[${i}] is not an object`);
+      if (!isObject(m)) throw new CollectRequestError(`batch[${i}] is not an object`, `/body/batch/${i}`);
       checkMessageSize(m, `batch[${i}]`);
       return {
         ...shared,
@@ -43,7 +50,7 @@ export const messagesOf = (call: string, body: unknown, bodyBytes: number): Json
     });
   }
   if (!(SEGMENT_CALLS as readonly string[]).includes(call))
-    throw new CollectRequestError(`Unknown call /v1/${call}`);
+    throw new CollectRequestError(`Unknown call /v1/${call}`, '/path/call');
   if (bodyBytes > SEGMENT_LIMITS.maxMessageBytes)
     throw new CollectRequestError(
       `The message is ${bodyBytes} bytes; the limit is ${SEGMENT_LIMITS.maxMessageBytes}`,

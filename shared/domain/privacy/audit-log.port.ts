@@ -30,6 +30,14 @@ export type AuditLog = {
   readonly query: (query: AuditQuery) => Promise<AuditPage>;
 };
 
+/**
+ * Where a request puts its audit entries: the log itself, or a durable queue in front of it that a batching
+ * writer appends from. Resolves once the entries are durably accepted; rejects (nothing is promised) if not.
+ */
+export type AuditSink = {
+  readonly append: (drafts: readonly AuditEntryDraft[]) => Promise<unknown>;
+};
+
 /** Whether an entry answers a query (time window and filters). */
 export const matchesAuditQuery = (entry: AuditEntry, query: AuditQuery): boolean => {
   const at = Date.parse(entry.at);

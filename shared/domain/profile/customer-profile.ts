@@ -9,11 +9,19 @@ import { TAG_FAMILIES } from '../../../events/profile/profile-updated.v1.ts';
 
 export type TraitValue = string | number | boolean;
 
-/** One trait and its provenance; `occurredAt` (the event's time) is the trait's last-updated time. */
+/**
+ * The source and channel of a value a person entered through the API (an agent's correction), as opposed
+ * to one a channel sent. Its `eventId` is the edit's id (the API request id, also in the audit entry).
+ */
+export const MANUAL_SOURCE = 'manual';
+/** Where a trait's value came through: a channel, or a manual edit. */
+export type TraitChannel = Channel | typeof MANUAL_SOURCE;
+
+/** One trait and its provenance; `occurredAt` (the event's or the edit's time) is its last-updated time. */
 export type TraitEntry = {
   readonly value: TraitValue;
   readonly source: string;
-  readonly channel: Channel;
+  readonly channel: TraitChannel;
   readonly eventId: string;
   readonly occurredAt: string;
 };
@@ -48,12 +56,16 @@ export type ComputedTraits = {
 export { TAG_FAMILIES };
 export type TagFamily = (typeof TAG_FAMILIES)[number];
 
-/** A tag the profile carries: `since` is when it was (last) added. */
+/**
+ * A tag the profile carries: `since` is when it was (last) added. A computed tag comes and goes with its
+ * rule; a `manual` one was added by a person and stays until a person removes it.
+ */
 export type ProfileTag = {
   readonly name: string;
   readonly family: TagFamily;
   readonly weight: number;
   readonly since: string;
+  readonly manual?: true;
 };
 
 /** An event the profile already reflects, kept to recognise a redelivery (see `ProfileConfig`). */

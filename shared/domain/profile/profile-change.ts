@@ -59,7 +59,7 @@ export const diffProfiles = (before: CustomerProfile, after: CustomerProfile): P
 export type ProfileUpdateCause =
   | { readonly kind: 'event'; readonly eventId: string; readonly occurredAt: string }
   | { readonly kind: 'merge'; readonly mergedCustomerIds: readonly string[]; readonly occurredAt: string }
-  | { readonly kind: 'refresh' | 'rebuild'; readonly occurredAt: string };
+  | { readonly kind: 'refresh' | 'rebuild' | 'edit'; readonly occurredAt: string };
 
 /**
  * The ProfileUpdated v1 event for an update, or undefined when nothing changed (then nothing is emitted).

@@ -1,6 +1,14 @@
 import type { CleanedEventV1 } from '../../../events/cleaning/cleaned-event.v1.ts';
 import { combineComputed, computedView, contributionOf } from './computed-traits.ts';
-import { type CustomerProfile, emptyProfile, type ProfileTag, type RecentEvent } from './customer-profile.ts';
+import {
+  type CustomerProfile,
+  emptyProfile,
+  MANUAL_SOURCE,
+  type ProfileTag,
+  type RecentEvent,
+  type TraitEntry,
+  type TraitValue,
+} from './customer-profile.ts';
 import { diffProfiles, NO_CHANGES, type ProfileChanges, sameValue } from './profile-change.ts';
 import {
   BUILT_IN_TAGS,
@@ -10,6 +18,7 @@ import {
   type TagDefinition,
 } from './tag-rules.ts';
 import {
+  compareTraitEntries,
   DEFAULT_SOURCE_PRECEDENCE,
   mergeTraits,
   type SourcePrecedence,
@@ -83,9 +92,28 @@ const seen = (firstSeen: string | undefined, lastSeen: string | undefined) => ({
   ...(lastSeen === undefined ? {} : { lastSeen }),
 });
 
+const byName = (a: ProfileTag, b: ProfileTag) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const bySince = (tags: readonly ProfileTag[]): ProfileTag[] =>
+  [...tags].sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0));
+
+/** The traits a person entered by hand: no event carries them, so a rebuild starts from them. */
+const manualTraitsOf = (traits: CustomerProfile['traits']): CustomerProfile['traits'] =>
+  Object.fromEntries(Object.entries(traits).filter(([, t]) => t.channel === MANUAL_SOURCE));
+
 /**
- * Re-evaluates the tags of `next` and compares it with `before`: the same stored state is `unchanged`
- * (and `before` is returned as is); otherwise the version goes up by one.
+ * The manual tags among `tags`, one per name (the first listed wins), leaving out names a tag rule owns:
+ * a rule decides its own tag.
+ */
+const manualTagsOf = (tags: readonly ProfileTag[], config: ProfileConfig): ProfileTag[] => {
+  const ruled = new Set(config.tags.map((t) => t.name));
+  const kept = new Map<string, ProfileTag>();
+  for (const t of tags) if (t.manual === true && !ruled.has(t.name) && !kept.has(t.name)) kept.set(t.name, t);
+  return [...kept.values()];
+};
+
+/**
+ * Re-evaluates the computed tags of `next`, keeps its manual tags, and compares it with `before`: the same
+ * stored state is `unchanged` (and `before` is returned as is); otherwise the version goes up by one.
  */
 const settle = (
   before: CustomerProfile,
@@ -94,11 +122,12 @@ const settle = (
   now: string,
   previousTags: readonly ProfileTag[] = before.tags,
 ): ProfileUpdate => {
-  const tags = evaluateTags(
+  const computedTags = evaluateTags(
     config.tags,
     { traits: next.traits, computed: computedView(next), now },
     previousTags,
   );
+  const tags = [...computedTags, ...manualTagsOf(next.tags, config)].sort(byName);
   const candidate = { ...next, tags };
   const stored = (p: CustomerProfile) => [
     p.traits,
@@ -165,16 +194,20 @@ export const mergeProfiles = (
       ...seen(earliest(survivor.firstSeen, absorbed.firstSeen), latest(survivor.lastSeen, absorbed.lastSeen)),
       recentEvents: recentOf(survivor.recentEvents, absorbed.recentEvents, config.recentEventLimit),
       createdAt: earliest(survivor.createdAt, absorbed.createdAt) ?? survivor.createdAt,
+      // Manual tags of both sides stay, each with the earlier `since` (settle keeps the first of a name).
+      tags: bySince([...survivor.tags, ...absorbed.tags]),
     },
     config,
     now,
-    [...survivor.tags, ...absorbed.tags].sort((a, b) => (a.since < b.since ? -1 : a.since > b.since ? 1 : 0)),
+    bySince([...survivor.tags, ...absorbed.tags]),
   );
 
 /**
  * The profile folded from scratch out of a customer's event history: the reliable path after an unmerge
  * or a rule change. Events are de-duplicated by id. With `previous` (the stored profile), the result
- * continues its version, keeps the `since` of tags it still has, and lists the changes against it.
+ * continues its version, keeps the `since` of tags it still has, keeps its manual edits (traits entered by
+ * hand compete with the events' values by precedence again; manual tags stay), and lists the changes
+ * against it.
  */
 export const rebuildProfile = (
   customerId: string,
@@ -184,7 +217,7 @@ export const rebuildProfile = (
   previous?: CustomerProfile,
 ): ProfileUpdate => {
   const unique = [...new Map(events.map((e) => [e.eventId, e])).values()];
-  let traits: CustomerProfile['traits'] = {};
+  let traits: CustomerProfile['traits'] = previous ? manualTraitsOf(previous.traits) : {};
   let computed = emptyProfile(customerId, now).computed;
   let firstSeen: string | undefined;
   let lastSeen: string | undefined;
@@ -219,3 +252,102 @@ export const rebuildProfile = (
  */
 export const refreshTags = (profile: CustomerProfile, config: ProfileConfig, now: string): ProfileUpdate =>
   settle(profile, profile, config, now);
+
+/** Manual tags are asserted by a person: facts about the customer, as far as scoring is concerned. */
+export const MANUAL_TAG = { family: 'basic', weight: 1 } as const satisfies Pick<
+  ProfileTag,
+  'family' | 'weight'
+>;
+/** At most this many manual tags per profile. */
+export const MAX_MANUAL_TAGS = 64;
+
+/**
+ * A person's change to a profile (an agent's correction, a tag from sales). `traits` are standardised
+ * already (see profile-edit.ts); `editId` identifies the edit in each trait's provenance.
+ */
+export type ManualEdit = {
+  readonly editId: string;
+  readonly traits: Readonly<Record<string, TraitValue>>;
+  readonly addTags: readonly string[];
+  readonly removeTags: readonly string[];
+};
+
+/**
+ * `outranked`: a trait is held by a source the precedence ranks above manual edits for it (see
+ * `SourcePrecedence.overrides`). `computed-tag`: a tag a rule decides. `too-many-tags`: over
+ * {@link MAX_MANUAL_TAGS}. Nothing of a refused edit is applied.
+ */
+export type ManualEditRefusal = {
+  readonly kind: 'refused';
+  readonly reason: 'outranked' | 'computed-tag' | 'too-many-tags';
+  readonly field: string;
+  readonly detail: string;
+};
+
+/**
+ * Applies a person's edit at `now`, all or nothing. Each trait is a candidate from the `manual` source at
+ * `now`, offered by the same precedence as channel values (by default it wins over every channel, and over
+ * an earlier manual edit). A value equal to the one held is no change (its provenance stays). Manual tags
+ * are added (`since` now) or removed; a tag a rule owns can be neither. `unchanged` when nothing changed.
+ */
+export const applyManualEdit = (
+  profile: CustomerProfile,
+  edit: ManualEdit,
+  config: ProfileConfig,
+  now: string,
+): ProfileUpdate | ManualEditRefusal => {
+  const candidates: [string, TraitEntry][] = [];
+  for (const [name, value] of Object.entries(edit.traits)) {
+    const held = Object.hasOwn(profile.traits, name) ? profile.traits[name] : undefined;
+    if (held?.value === value) continue;
+    const candidate: TraitEntry = {
+      value,
+      source: MANUAL_SOURCE,
+      channel: MANUAL_SOURCE,
+      eventId: edit.editId,
+      occurredAt: now,
+    };
+    if (held && compareTraitEntries(config.precedence, name, candidate, held) >= 0)
+      return {
+        kind: 'refused',
+        reason: 'outranked',
+        field: name,
+        detail: `${name} is held by ${held.source}, which the precedence ranks above manual edits`,
+      };
+    candidates.push([name, candidate]);
+  }
+  const ruled = new Set(config.tags.map((t) => t.name));
+  const ruledTag = [...edit.addTags, ...edit.removeTags].find((t) => ruled.has(t));
+  if (ruledTag !== undefined)
+    return {
+      kind: 'refused',
+      reason: 'computed-tag',
+      field: `tags.${ruledTag}`,
+      detail: `${ruledTag} is a computed tag: its rule decides it`,
+    };
+  const removed = new Set(edit.removeTags);
+  const kept = profile.tags.filter((t) => !(t.manual === true && removed.has(t.name)));
+  const has = new Set(kept.filter((t) => t.manual === true).map((t) => t.name));
+  const added = [...new Set(edit.addTags)]
+    .filter((name) => !has.has(name))
+    .map((name): ProfileTag => ({ name, ...MANUAL_TAG, since: now, manual: true }));
+  if (has.size + added.length > MAX_MANUAL_TAGS)
+    return {
+      kind: 'refused',
+      reason: 'too-many-tags',
+      field: 'tags',
+      detail: `a profile carries at most ${MAX_MANUAL_TAGS} manual tags`,
+    };
+  return settle(
+    profile,
+    {
+      ...profile,
+      // Spread, never `traits[name] =`: a trait named `constructor` must stay an own property.
+      traits:
+        candidates.length === 0 ? profile.traits : { ...profile.traits, ...Object.fromEntries(candidates) },
+      tags: [...kept, ...added],
+    },
+    config,
+    now,
+  );
+};

@@ -18,7 +18,8 @@ export type TagDefinition = {
 /** A validated definition with its parsed rule. */
 export type CompiledTag = TagDefinition & { readonly compiled: TagRule };
 
-const TAG_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** A tag name: kebab-case, 1-64 characters. */
+export const TAG_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 /**
  * The seed's tags. Money is in minor units of one currency: 1_000_000 fen is ¥10,000. A deployment in

@@ -1,19 +1,27 @@
 import type { CleanedEventV1 } from '../../../events/cleaning/cleaned-event.v1.ts';
-import { ownValue, type TraitEntry } from './customer-profile.ts';
+import { MANUAL_SOURCE, ownValue, type TraitEntry } from './customer-profile.ts';
 
 /**
  * Which source's value of a trait wins. Sources are ranked highest first; an entry matches an event whose
  * `source` equals it or starts with `<entry>-` (`pos` matches `pos-shanghai`), otherwise the event's
  * channel (`web` matches anything the collect API sends). A source matching nothing ranks lowest.
- * `overrides` replaces the ranking for single traits, e.g. `{ birthday: ['crm'] }`.
+ * `overrides` replaces the ranking for single traits, e.g. `{ birthday: ['crm'] }`. The entry `manual`
+ * matches manual edits only (their channel is `manual`, which no channel can send), so a channel whose
+ * source is named `manual-…` cannot pass for an agent's correction.
  */
 export type SourcePrecedence = {
   readonly ranking: readonly string[];
   readonly overrides: Readonly<Record<string, readonly string[]>>;
 };
 
+/**
+ * A manual edit (`manual`: an agent's correction through the API) outranks every channel, a CRM export
+ * included: a later channel event does not silently undo it, and only a later manual edit replaces it. A
+ * deployment that wants a channel to win for a trait says so in `overrides`, e.g.
+ * `{ email: ['app', 'manual', 'crm', …] }`.
+ */
 export const DEFAULT_SOURCE_PRECEDENCE: SourcePrecedence = {
-  ranking: ['crm', 'pos', 'call-centre', 'app', 'mini-program', 'web'],
+  ranking: ['manual', 'crm', 'pos', 'call-centre', 'app', 'mini-program', 'web'],
   overrides: {},
 };
 
@@ -25,8 +33,14 @@ export const sourceRank = (
   channel: string,
 ): number => {
   const ranking = ownValue(precedence.overrides, trait) ?? precedence.ranking;
-  const bySource = ranking.findIndex((entry) => source === entry || source.startsWith(`${entry}-`));
+  const manual = channel === MANUAL_SOURCE;
+  const bySource = ranking.findIndex((entry) =>
+    entry === MANUAL_SOURCE || manual
+      ? entry === MANUAL_SOURCE && manual
+      : source === entry || source.startsWith(`${entry}-`),
+  );
   if (bySource >= 0) return bySource;
+  if (manual) return ranking.length;
   const byChannel = ranking.indexOf(channel);
   return byChannel >= 0 ? byChannel : ranking.length;
 };

@@ -50,7 +50,9 @@ export type CustomerView = {
 export type CustomerReadScope = { readonly roles: readonly string[] };
 
 export type CustomerReadPorts = {
-  readonly customer: (customerId: string) => Promise<{ createdAt: string; mergedInto?: string } | undefined>;
+  readonly customer: (
+    customerId: string,
+  ) => Promise<{ createdAt: string; mergedInto?: string; erasedAt?: string } | undefined>;
   readonly links: (customerId: string) => Promise<readonly Record<string, unknown>[]>;
   readonly merges: (customerId: string) => Promise<readonly Record<string, unknown>[]>;
   readonly ownerOf: (type: string, hash: string) => Promise<string | undefined>;
@@ -59,6 +61,17 @@ export type CustomerReadPorts = {
   readonly scores: (customerId: string) => Promise<CustomerScores | undefined>;
 };
 
+/** The customer was erased on a data-subject request: nothing about them is left to show. */
+export class CustomerErasedError extends Error {
+  override readonly name = 'CustomerErasedError';
+  constructor(
+    readonly customerId: string,
+    readonly erasedAt: string,
+  ) {
+    super(`Customer ${customerId} was erased at ${erasedAt}`);
+  }
+}
+
 export const LOOKUP_TYPES = ['email', 'phone', 'deviceId', 'memberCard'] as const;
 export type LookupType = (typeof LOOKUP_TYPES)[number];
 
@@ -66,7 +79,8 @@ const str = (x: unknown) => (typeof x === 'string' ? x : '');
 
 /**
  * Primary course: read the customer, following merges to the survivor; list each identity link with how it
- * was made (rule, source, event, time) and the merges behind the customer. Undefined when unknown.
+ * was made (rule, source, event, time) and the merges behind the customer. Undefined when unknown; a
+ * `CustomerErasedError` when erased.
  */
 export const readCustomer = async (
   customerId: string,
@@ -80,6 +94,7 @@ export const readCustomer = async (
     head = await ports.customer(id);
   }
   if (!head) return undefined;
+  if (head.erasedAt !== undefined) throw new CustomerErasedError(customerId, head.erasedAt);
   const [links, merges, profile, scores] = await Promise.all([
     ports.links(id),
     ports.merges(id),
@@ -171,5 +186,12 @@ export const findCustomerByIdentifier = async (
   const value = standardiseIdentifier(type, raw);
   if (!value.ok) return { ok: false, reason: value.reason };
   const owner = await ports.ownerOf(type, ports.blindIndex('identity', `${type}:${value.value.value}`));
-  return { ok: true, customer: owner ? await readCustomer(owner, ports, scope) : undefined };
+  if (!owner) return { ok: true, customer: undefined };
+  try {
+    return { ok: true, customer: await readCustomer(owner, ports, scope) };
+  } catch (error) {
+    // An index an erasure has not reached yet: the identifier no longer belongs to anyone.
+    if (error instanceof CustomerErasedError) return { ok: true, customer: undefined };
+    throw error;
+  }
 };

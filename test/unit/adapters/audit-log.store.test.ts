@@ -278,6 +278,37 @@ describe('Audit log store (in memory, the same logic)', () => {
     expect(verifyChain(entries, sha256)).toMatchObject({ ok: false, index: 0, reason: 'edited' });
   });
 
+  it('tells the writer where entries land before writing, and goes on in a new segment after a failed write', async () => {
+    const placed: [string, string[]][] = [];
+    let failNext = true;
+    const log = memoryAuditLog({
+      segment: 'seg-a',
+      hash: sha256,
+      beforeWrite: async (key, entries) => {
+        placed.push([key, entries.map((e) => e.entryId)]);
+        if (failNext) {
+          failNext = false;
+          throw new Error('placement store down');
+        }
+      },
+    });
+
+    await expect(log.append([auditDraft(0)])).rejects.toThrow('placement store down');
+    await log.append([auditDraft(1), auditDraft(2)]);
+
+    expect(placed.map(([key, ids]) => [log.objects.has(key), ids])).toEqual([
+      [false, ['e-0']],
+      [true, ['e-1', 'e-2']],
+    ]);
+    const { entries } = await readAll(log, DAY);
+    expect(entries.map((e) => [e.entryId, e.seq])).toEqual([
+      ['e-1', 0],
+      ['e-2', 1],
+    ]);
+    expect(entries[0]?.segment).not.toBe('seg-a');
+    expect(verifyChain(entries, sha256)).toMatchObject({ ok: true });
+  });
+
   it('refuses to read an object that holds something other than audit entries', async () => {
     const log = memoryAuditLog({ hash: sha256 });
     await log.append([auditDraft(0)]);

@@ -25,10 +25,10 @@ const offer = (held: Record<string, TraitEntry>, name: string, candidate: TraitE
 
 describe('Domain: trait precedence', () => {
   it('ranks a source by its name or name prefix first, then by its channel, and an unknown one lowest', () => {
-    expect(sourceRank(P, 'city', 'crm', 'import')).toBe(0);
-    expect(sourceRank(P, 'city', 'crm-salesforce', 'import')).toBe(0);
-    expect(sourceRank(P, 'city', 'pos-shanghai', 'pos')).toBe(1);
-    expect(sourceRank(P, 'city', 'collect-api', 'web')).toBe(5);
+    expect(sourceRank(P, 'city', 'crm', 'import')).toBe(1);
+    expect(sourceRank(P, 'city', 'crm-salesforce', 'import')).toBe(1);
+    expect(sourceRank(P, 'city', 'pos-shanghai', 'pos')).toBe(2);
+    expect(sourceRank(P, 'city', 'collect-api', 'web')).toBe(6);
     // `crmx` is not `crm-…`: it falls back to its channel, which ranks nothing here.
     expect(sourceRank(P, 'city', 'crmx', 'third-party')).toBe(P.ranking.length);
   });
