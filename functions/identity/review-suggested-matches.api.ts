@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { documentClient, dynamoDbClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, dynamoDbClient, sqsClient } from '#shared/adapters/aws/aws-clients.ts';
 import { SingleTableIdempotencyStore } from '#shared/adapters/dynamodb/idempotency.store.ts';
 import { dynamoIdentityGraph } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { dynamoReviewPorts, SuggestedMatchCursorError } from '#shared/adapters/dynamodb/match.repository.ts';
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
-import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { sqsAuditQueueFromEnv } from '#shared/adapters/sqs/audit-queue.sender.ts';
 import { matchDecisionBody, suggestedMatchesQuery } from '#shared/api/identity.schemas.ts';
 import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
@@ -29,7 +29,7 @@ const review = dynamoReviewPorts(db, env.CUSTOMER_TABLE_NAME, {
     await mergeCustomerProfiles(survivor, merged, profiles, DEFAULT_PROFILE_SETTINGS, now());
   },
 });
-const audit = s3AuditLogFromEnv(s3Client());
+const audit = sqsAuditQueueFromEnv(sqsClient());
 const idempotency = new SingleTableIdempotencyStore(dynamoDbClient(), env.CUSTOMER_TABLE_NAME);
 
 /**

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { documentClient, dynamoDbClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, dynamoDbClient, sqsClient } from '#shared/adapters/aws/aws-clients.ts';
 import { SingleTableIdempotencyStore } from '#shared/adapters/dynamodb/idempotency.store.ts';
 import { dynamoUnmerge } from '#shared/adapters/dynamodb/unmerge.repository.ts';
-import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { sqsAuditQueueFromEnv } from '#shared/adapters/sqs/audit-queue.sender.ts';
 import { unmergeBody } from '#shared/api/identity.schemas.ts';
 import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
@@ -15,7 +15,7 @@ import { unmergeCustomer } from '#shared/use-cases/identity/unmerge-customer.use
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const ports = dynamoUnmerge(documentClient(), env.CUSTOMER_TABLE_NAME, () => new Date().toISOString());
-const audit = s3AuditLogFromEnv(s3Client());
+const audit = sqsAuditQueueFromEnv(sqsClient());
 const idempotency = new SingleTableIdempotencyStore(dynamoDbClient(), env.CUSTOMER_TABLE_NAME);
 
 /** `POST /customers/{id}/unmerge` `{ mergedCustomerId, reason }`: an admin undoes a merge into customer `id`. */

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { CONSENT_PURPOSES, CONTACT_CHANNELS } from '#events/privacy/consent-recorded.v1.ts';
-import { documentClient, dynamoDbClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, dynamoDbClient, sqsClient } from '#shared/adapters/aws/aws-clients.ts';
 import { dynamoConsent } from '#shared/adapters/dynamodb/consent.repository.ts';
 import { SingleTableIdempotencyStore } from '#shared/adapters/dynamodb/idempotency.store.ts';
-import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { sqsAuditQueueFromEnv } from '#shared/adapters/sqs/audit-queue.sender.ts';
 import { consentCustomerPath, consentRecordBodyFor, consentStateQuery } from '#shared/api/privacy.schemas.ts';
 import { consentKey, mayContact } from '#shared/domain/privacy/consent-ledger.ts';
 import { recordAudit } from '#shared/runtime/audit-trail.ts';
@@ -13,23 +13,32 @@ import { readEnv } from '#shared/runtime/env.ts';
 import { jsonBody, pathParams, queryParams } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 import { idempotentPost } from '#shared/runtime/idempotent-post.ts';
+import { CustomerErasedError } from '#shared/use-cases/identity/read-customer.use-case.ts';
 import {
   ConsentRecordConflictError,
   ConsentRecordRejectedError,
   consentState,
+  type PersonConsentState,
   recordConsent,
 } from '#shared/use-cases/privacy/consent.use-case.ts';
 
 const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const ports = dynamoConsent(documentClient(), env.CUSTOMER_TABLE_NAME);
-const audit = s3AuditLogFromEnv(s3Client());
+const audit = sqsAuditQueueFromEnv(sqsClient());
 const idempotency = new SingleTableIdempotencyStore(dynamoDbClient(), env.CUSTOMER_TABLE_NAME);
+
+/** As `GET /customers/{id}` answers for an erased customer. */
+const erased = (error: CustomerErasedError) =>
+  problemResponse(410, 'Customer erased', 'Erased on a data-subject request; nothing is kept', {
+    erasedAt: error.erasedAt,
+  });
 
 /**
  * `POST /customers/{id}/consents` `{ recordId, purpose, channel, status, legalBasis, source, occurredAt,
  * evidence?, expiresAt? }`: appends to the ledger (201; the same record again 200; other content under the
  * same recordId 409; a time in the future 422). `GET /customers/{id}/consents?at=`: the record in effect per
- * purpose × channel and, for every pair, whether a send is allowed and why.
+ * purpose × channel and, for every pair, whether a send is allowed and why — for the person: an id merged
+ * into another answers for the survivor, with `mergedFrom`. An erased customer is a 410 either way.
  */
 const handle = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<APIGatewayProxyResultV2> => {
   const write = event.requestContext.http.method === 'POST';
@@ -44,7 +53,13 @@ const handle = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<A
     const q = queryParams(event, consentStateQuery, 'at must be an ISO-8601 UTC time with milliseconds');
     if (!q.ok) return q.response;
     const when = q.value.at ?? now;
-    const state = await consentState(ports, customerId, when);
+    let state: PersonConsentState;
+    try {
+      state = await consentState(ports, customerId, when);
+    } catch (error) {
+      if (error instanceof CustomerErasedError) return erased(error);
+      throw error;
+    }
     const decisions = CONSENT_PURPOSES.flatMap((purpose) =>
       CONTACT_CHANNELS.map((channel) => ({
         purpose,
@@ -52,7 +67,13 @@ const handle = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<A
         ...mayContact(state, purpose, channel, when),
       })),
     );
-    return jsonResponse(200, { customerId, at: when, current: state.current, decisions });
+    return jsonResponse(200, {
+      customerId: state.customerId,
+      ...(state.mergedFrom === undefined ? {} : { mergedFrom: state.mergedFrom }),
+      at: when,
+      current: state.current,
+      decisions,
+    });
   }
   const body = jsonBody(
     event,
@@ -84,6 +105,7 @@ const handle = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<A
     if (error instanceof ConsentRecordConflictError) return problemResponse(409, 'Conflict', error.message);
     if (error instanceof ConsentRecordRejectedError)
       return problemResponse(422, 'Unprocessable', error.message);
+    if (error instanceof CustomerErasedError) return erased(error);
     throw error;
   }
 };

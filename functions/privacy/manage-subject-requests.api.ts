@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { documentClient, dynamoDbClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, dynamoDbClient, s3Client, sqsClient } from '#shared/adapters/aws/aws-clients.ts';
 import { SingleTableIdempotencyStore } from '#shared/adapters/dynamodb/idempotency.store.ts';
 import { dynamoCustomerScope } from '#shared/adapters/dynamodb/person-data.store.ts';
 import { dynamoSubjectRequests } from '#shared/adapters/dynamodb/subject-request.repository.ts';
-import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
 import { s3ExportBundles } from '#shared/adapters/s3/export-bundle.store.ts';
+import { sqsAuditQueueFromEnv } from '#shared/adapters/sqs/audit-queue.sender.ts';
 import { subjectRequestBody, subjectRequestPath } from '#shared/api/subject-request.schemas.ts';
 import type { SubjectRequest } from '#shared/domain/privacy/subject-request.ts';
 import { recordAudit } from '#shared/runtime/audit-trail.ts';
@@ -26,7 +26,7 @@ const db = documentClient();
 const requests = dynamoSubjectRequests(db, env.CUSTOMER_TABLE_NAME);
 const scope = dynamoCustomerScope(db, env.CUSTOMER_TABLE_NAME);
 const bundles = s3ExportBundles(s3Client(), env.EXPORT_BUCKET_NAME);
-const audit = s3AuditLogFromEnv(s3Client());
+const audit = sqsAuditQueueFromEnv(sqsClient());
 const idempotency = new SingleTableIdempotencyStore(dynamoDbClient(), env.CUSTOMER_TABLE_NAME);
 
 const location = (requestId: string) => `/data-subject-requests/${requestId}`;

@@ -1,13 +1,16 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { s3Client, sqsClient } from '#shared/adapters/aws/aws-clients.ts';
 import { AuditQueryError, s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
+import { sqsAuditQueueFromEnv } from '#shared/adapters/sqs/audit-queue.sender.ts';
 import { auditQuery } from '#shared/api/privacy.schemas.ts';
 import { recordAudit } from '#shared/runtime/audit-trail.ts';
 import { authorize } from '#shared/runtime/caller.ts';
 import { queryParams } from '#shared/runtime/http-request.ts';
 import { jsonResponse, problemResponse } from '#shared/runtime/http-response.ts';
 
-const audit = s3AuditLogFromEnv(s3Client());
+// Reads the chained S3 log; its own `audit.query` entry goes, like every other, onto the audit queue.
+const log = s3AuditLogFromEnv(s3Client());
+const audit = sqsAuditQueueFromEnv(sqsClient());
 const DAY_MS = 86_400_000;
 
 /**
@@ -26,7 +29,7 @@ export const handler = async (
   const from = q.value.from ?? new Date(Date.parse(to) - DAY_MS).toISOString();
   // The log checks the window itself (from before to): an AuditQueryError below.
   try {
-    const page = await audit.query({
+    const page = await log.query({
       from,
       to,
       limit: q.value.limit,

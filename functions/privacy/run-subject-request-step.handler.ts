@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { subjectRequestId } from '#events/privacy/subject-request-filed.v1.ts';
-import { documentClient, s3Client } from '#shared/adapters/aws/aws-clients.ts';
+import { documentClient, s3Client, sqsClient } from '#shared/adapters/aws/aws-clients.ts';
 import { customerKeyVaultFromEnv } from '#shared/adapters/crypto/customer-key.vault.ts';
 import { dynamoPersonData } from '#shared/adapters/dynamodb/person-data.store.ts';
 import { dynamoSubjectRequests } from '#shared/adapters/dynamodb/subject-request.repository.ts';
-import { s3AuditLogFromEnv } from '#shared/adapters/s3/audit-log.store.ts';
 import { s3ExportBundles } from '#shared/adapters/s3/export-bundle.store.ts';
+import { sqsAuditQueueFromEnv } from '#shared/adapters/sqs/audit-queue.sender.ts';
 import type { SubjectRequestReceipt } from '#shared/domain/privacy/subject-request.ts';
 import { readEnv } from '#shared/runtime/env.ts';
 import {
@@ -28,7 +28,7 @@ const person = dynamoPersonData({
   vault: customerKeyVaultFromEnv(db, env.CUSTOMER_TABLE_NAME),
 });
 const bundles = s3ExportBundles(s3Client(), env.EXPORT_BUCKET_NAME);
-const audit = s3AuditLogFromEnv(s3Client());
+const audit = sqsAuditQueueFromEnv(sqsClient());
 
 const ports: SubjectRequestPorts & PersonDataPorts = {
   ...requests,

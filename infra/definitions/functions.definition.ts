@@ -112,7 +112,7 @@ export const unmergeCustomerFunction = {
   description: 'POST /customers/{id}/unmerge: undoes a merge and emits CustomerUnmerged v1',
   timeoutSeconds: 10,
   memoryMb: 512,
-  bindings: { table: 'readWrite', buckets: { [auditBucket.id]: 'write' } },
+  bindings: { table: 'readWrite', queues: { [auditQueue.id]: 'send' } },
 } as const satisfies FunctionDefinition;
 
 /** An agent corrects a customer's traits, sales tag them: a manual edit of the Profile 360, audited. */
@@ -134,7 +134,7 @@ export const reviewSuggestedMatchesFunction = {
     'GET /identity/suggested-matches and POST …/{pair}/decision: approve merges, reject keeps apart',
   timeoutSeconds: 10,
   memoryMb: 512,
-  bindings: { table: 'readWrite', piiVault: true, buckets: { [auditBucket.id]: 'write' } },
+  bindings: { table: 'readWrite', piiVault: true, queues: { [auditQueue.id]: 'send' } },
 } as const satisfies FunctionDefinition;
 
 /**
@@ -164,7 +164,8 @@ export const manageSubjectRequestsFunction = {
   memoryMb: 512,
   bindings: {
     table: 'readWrite',
-    buckets: { [exportBucket.id]: 'read', [auditBucket.id]: 'write' },
+    buckets: { [exportBucket.id]: 'read' },
+    queues: { [auditQueue.id]: 'send' },
   },
 } as const satisfies FunctionDefinition;
 
@@ -179,7 +180,9 @@ export const runSubjectRequestStepFunction = {
     table: 'readWrite',
     piiVault: true,
     // Writes export bundles; an erasure deletes earlier ones.
-    buckets: { [exportBucket.id]: 'readWriteDelete', [auditBucket.id]: 'write' },
+    buckets: { [exportBucket.id]: 'readWriteDelete' },
+    // The completed request goes onto the audit queue, like every other audit entry.
+    queues: { [auditQueue.id]: 'send' },
   },
 } as const satisfies FunctionDefinition;
 
@@ -265,7 +268,7 @@ export const manageConsentsFunction = {
   description: 'POST/GET /customers/{id}/consents: the consent ledger and the contact decision it gives',
   timeoutSeconds: 10,
   memoryMb: 512,
-  bindings: { table: 'readWrite', buckets: { [auditBucket.id]: 'write' } },
+  bindings: { table: 'readWrite', queues: { [auditQueue.id]: 'send' } },
 } as const satisfies FunctionDefinition;
 
 /** The audit log, for admins: who read or changed whose personal data, when and why. */
@@ -275,7 +278,8 @@ export const readAuditFunction = {
   description: 'GET /audit: audit entries by time, actor, customer and action (admin)',
   timeoutSeconds: 15,
   memoryMb: 512,
-  bindings: { buckets: { [auditBucket.id]: 'readWrite' } },
+  // Reads the log; its own `audit.query` entry goes onto the audit queue (only the writer appends to S3).
+  bindings: { buckets: { [auditBucket.id]: 'read' }, queues: { [auditQueue.id]: 'send' } },
 } as const satisfies FunctionDefinition;
 
 export const functions = [

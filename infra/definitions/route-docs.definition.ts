@@ -165,14 +165,21 @@ export const routeDocs: Readonly<Partial<Record<RouteId, RouteDoc>>> = {
       201: { description: 'Recorded', schema: consentRecordResult },
       200: { description: 'The same record was already recorded', schema: consentRecordResult },
     },
-    problems: { 409: 'Other content under the same recordId', 422: 'occurredAt is in the future' },
+    problems: {
+      409: 'Other content under the same recordId',
+      410: 'Erased on a data-subject request',
+      422: 'occurredAt is in the future',
+    },
   },
   ReadConsents: {
     summary: 'The consent in effect per purpose × channel, and whether each contact is allowed',
+    description:
+      'Folded over every customer id of the person: an id merged into another answers for the survivor, with `mergedFrom`.',
     tag: 'privacy',
     path: consentCustomerPath,
     query: consentStateQuery,
     responses: { 200: { description: 'The state at `at`', schema: consentStateResult } },
+    problems: { 410: 'Erased on a data-subject request' },
     unpaginated: 'one entry per purpose × channel',
   },
   ReadAudit: {

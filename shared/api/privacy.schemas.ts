@@ -56,7 +56,8 @@ const consentRecord = z.looseObject({
 });
 
 export const consentStateResult = z.object({
-  customerId: z.string(),
+  customerId: z.string().meta({ description: 'The customer answered for: the survivor of any merge' }),
+  mergedFrom: z.string().optional().meta({ description: 'Set when the id asked for was merged into it' }),
   at: z.string(),
   current: z
     .record(z.string(), consentRecord)

@@ -7,7 +7,6 @@ import {
   lakeBucket,
   quarantineBucket,
 } from '../../infra/definitions/buckets.definition.ts';
-import { ingestStream } from '../../infra/definitions/streams.definition.ts';
 import { LOCAL_SECRETS_FILE } from '../../infra/local/local-paths.ts';
 import { loadOrCreateLocalSecrets } from '../../infra/local/local-secrets.ts';
 import {
@@ -16,9 +15,10 @@ import {
   PII_KEY_ENV,
   peekEncryptionContext,
 } from '../../shared/adapters/crypto/customer-key.vault.ts';
-import { createChannelProducer } from '../../shared/adapters/kinesis/channel-event.producer.ts';
+import { dynamoScores } from '../../shared/adapters/dynamodb/score.repository.ts';
 import type { Role } from '../../shared/domain/access/access-policy.ts';
 import { eventually } from '../helpers/eventually.ts';
+import { sendIdentify } from '../helpers/identify-event.ts';
 import { localStackSession } from '../helpers/local-stack.session.ts';
 
 type Json = Record<string, unknown>;
@@ -57,23 +57,8 @@ describe('Data-subject requests: export and erasure by crypto-shredding', () => 
     return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Json };
   };
 
-  const send = (messageId: string, identities: Json, traits: Json = {}, payload: Json = {}) =>
-    createChannelProducer({
-      client: stack().clients.kinesis,
-      streamName: stack().names.stream(ingestStream.id),
-    }).send([
-      {
-        specVersion: '1',
-        messageId,
-        occurredAt: new Date().toISOString(),
-        type: 'segment.message',
-        source: 'web-shop',
-        channel: 'web',
-        identities,
-        traits,
-        payload: { type: 'identify', userId: messageId, traits: {}, ...payload },
-      },
-    ] as never);
+  const send = (messageId: string, identities: Record<string, string>, traits: Record<string, string> = {}) =>
+    sendIdentify(stack(), messageId, identities, traits);
 
   const lookup = async (query: string) =>
     ((await call('admin', 'GET', `/customers?${query}`)).body.items as Json[] | undefined)?.[0];
@@ -146,6 +131,22 @@ describe('Data-subject requests: export and erasure by crypto-shredding', () => 
       { timeoutMs: 60_000 },
     );
 
+    // Scores with segment memberships, as rescoring writes them (no model is trained in this test).
+    const scores = dynamoScores(DynamoDBDocumentClient.from(stack().clients.dynamodb), stack().names.table);
+    expect(
+      await scores.saveScores(
+        customerId,
+        undefined,
+        {
+          memberships: ['churn-risk', 'rfm-dormant'],
+          scoredAt: new Date().toISOString(),
+          rfm: { tier: 'dormant' },
+          modelVersion: 'dsr-test',
+        } as never,
+        undefined,
+      ),
+    ).toBe(true);
+
     // Only admins file and follow requests.
     expect(
       (await call('service', 'POST', '/data-subject-requests', { kind: 'export', customerId })).status,
@@ -185,6 +186,8 @@ describe('Data-subject requests: export and erasure by crypto-shredding', () => 
       exportBundles: 1,
       consentRecords: 1,
       handOverCopies: 3,
+      scores: 1,
+      segmentMemberships: 2,
     });
     const counts = receipt.counts as Record<string, number>;
     expect(counts.identifierIndexes).toBeGreaterThanOrEqual(2);
@@ -230,6 +233,15 @@ describe('Data-subject requests: export and erasure by crypto-shredding', () => 
     expect(
       items.filter((i) => String(i.pk).startsWith('ID#') && erasedIds.has(String(i.customerId))),
     ).toEqual([]);
+    expect(
+      items.filter(
+        (i) => String(i.pk).startsWith('SEGMENT#') && erasedIds.has(String(i.sk).slice('CUSTOMER#'.length)),
+      ),
+    ).toEqual([]);
+    const churnRiskCount = items
+      .filter((i) => String(i.pk).startsWith('SEGMENT#churn-risk#') && i.sk === 'COUNT')
+      .reduce((n, i) => n + Number(i.members), 0);
+    expect(churnRiskCount).toBe(0);
     const raw = JSON.stringify(items);
     for (const s of PERSON_STRINGS) expect(raw).not.toContain(s);
 
@@ -269,8 +281,11 @@ describe('Data-subject requests: export and erasure by crypto-shredding', () => 
       for (const { key, text } of await bucketTexts(bucketId))
         for (const s of PERSON_STRINGS) expect(text.includes(s), `${bucketId}/${key} holds ${s}`).toBe(false);
 
-    // The erasure is on the audit record, as done by the admin who filed it.
-    const audit = (await call('admin', 'GET', `/audit?customerId=${customerId}&action=customer.erase`)).body;
+    // The erasure is on the audit record, as done by the admin who filed it (appended from the audit queue).
+    const audit = await eventually(
+      async () => (await call('admin', 'GET', `/audit?customerId=${customerId}&action=customer.erase`)).body,
+      (body) => Array.isArray(body.items) && body.items.length > 0,
+    );
     expect(audit.items).toEqual([
       expect.objectContaining({
         actor: expect.objectContaining({ subject: 'dev-admin' }),

@@ -174,8 +174,13 @@ describe('Profile 360 on the local stack: one person from four channels', () => 
       body: JSON.stringify({ mergedCustomerId: restored, reason: 'test: undo a probabilistic merge' }),
     });
     expect(undone.status).toBe(200);
-    const unmergeAudit = (await call('admin', `/audit?action=customer.unmerge&customerId=${restored}`)).body
-      .items;
+    // On the audit record once the batching writer has appended it from the audit queue.
+    const unmergeAudit = await eventually(
+      async () =>
+        ((await call('admin', `/audit?action=customer.unmerge&customerId=${restored}`)).body.items ??
+          []) as unknown[],
+      (entries) => entries.length > 0,
+    );
     expect(unmergeAudit).toMatchObject([{ actor: { subject: 'dev-admin' }, resource: { id: restored } }]);
     const CHANNEL_OF: Record<string, string> = {
       deviceId: 'app',
@@ -277,14 +282,19 @@ describe('Profile 360 on the local stack: one person from four channels', () => 
     expect(rejected).toMatchObject({ status: 200, body: { effect: { kind: 'keep-apart' } } });
     expect((await decide('admin', approve, 'reject')).status).toBe(409);
     // Both decisions are changes on the audit log, by the admin who made them; the refused ones are not.
-    const decisions = await Promise.all(
-      ['match.approve', 'match.reject'].map(
-        async (action) =>
-          ((await call('admin', `/audit?action=${action}`)).body.items ?? []) as {
-            actor: { subject: string };
-            resource: { id: string };
-          }[],
-      ),
+    // They appear once the batching writer has appended them from the audit queue.
+    const decisions = await eventually(
+      () =>
+        Promise.all(
+          ['match.approve', 'match.reject'].map(
+            async (action) =>
+              ((await call('admin', `/audit?action=${action}`)).body.items ?? []) as {
+                actor: { subject: string };
+                resource: { id: string };
+              }[],
+          ),
+        ),
+      (found) => found.every((d) => d.length > 0),
     );
     expect(decisions.map((d) => d.map((e) => [e.actor.subject, e.resource.id]))).toEqual([
       [['dev-admin', approve.pairKey.replace('|', '/')]],

@@ -13,7 +13,7 @@ import type { ErasedItemKind, PersonScope } from '../../domain/privacy/subject-r
 import type { PersonDataPorts } from '../../use-cases/privacy/subject-request.use-case.ts';
 import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
 import { batchGetConsistent } from './batch-get.ts';
-import { dynamoConsent } from './consent.repository.ts';
+import { customerConsentRecords } from './consent.repository.ts';
 import { customerKeyItemKey } from './customer-key.store.ts';
 import { customerSubtree } from './identity-graph.repository.ts';
 import { dynamoProfiles } from './profile.repository.ts';
@@ -198,7 +198,9 @@ export const dynamoPersonData = ({
       } else if (sk === 'P360') add(counts, 'profiles');
       else if (sk === 'SCORES') {
         add(counts, 'scores');
-        const memberships = Array.isArray(item.memberships) ? item.memberships.map(String) : [];
+        // The scores are one map attribute (see score.repository); their memberships name the segments.
+        const held = (item.scores as { memberships?: unknown } | undefined)?.memberships;
+        const memberships = Array.isArray(held) ? held.map(String) : [];
         for (const segment of memberships)
           if (await leaveSegment(customerId, segment)) add(counts, 'segmentMemberships');
       } else if (sk.startsWith('CONSENT#')) add(counts, 'consentRecords');
@@ -243,7 +245,6 @@ export const dynamoPersonData = ({
   };
 
   const profiles = dynamoProfiles(db, tableName, vault);
-  const consents = dynamoConsent(db, tableName);
   const scores = dynamoScores(db, tableName);
 
   return {
@@ -387,7 +388,7 @@ export const dynamoPersonData = ({
           data.events.push({ customerId, event: record.event });
         const scored = await scores.readScores(customerId);
         if (scored) data.scores.push({ customerId, ...scored });
-        data.consents.push(...(await consents.consentRecords(customerId)));
+        data.consents.push(...(await customerConsentRecords(db, tableName, customerId)));
       }
       return data;
     },

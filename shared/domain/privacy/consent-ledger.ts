@@ -27,6 +27,11 @@ import { canonicalJson } from './canonical-json.ts';
  * policy says (ePrivacy Art. 13, GDPR Art. 21–22, PIPL Art. 23–24): a policy cannot widen that. Service
  * messages therefore need a record too — the order or account system records its `contract` basis when
  * the contract starts; c360 never assumes one.
+ *
+ * A person may have several customer ids (identity resolution merged them): their records fold together, as
+ * one ledger. The rule above orders any two records whatever customer they were stored under, so the fold is
+ * still order-independent, a withdrawal under any of the ids outranks a grant of the same instant, and the
+ * same `recordId` under two ids (stored before the merge, or by two requests racing) yields one of them.
  */
 
 /** One record of the ledger (the ConsentRecorded v1 event without its envelope). */
@@ -36,7 +41,16 @@ export type ConsentKey = `${ConsentPurpose}/${ContactChannel}`;
 export const consentKey = (purpose: ConsentPurpose, channel: ContactChannel): ConsentKey =>
   `${purpose}/${channel}`;
 
+/** Whose records are folded: a customer and the customers merged into it (itself among them). */
+export type ConsentSubject = {
+  /** The customer the state is about: the survivor of the merges. */
+  readonly customerId: string;
+  /** Every customer id whose records belong to it. */
+  readonly customerIds: readonly string[];
+};
+
 export type ConsentState = {
+  /** The customer the state is about (the survivor when ids were merged). */
   readonly customerId: string;
   /** The record in effect per purpose × channel; a missing key was never recorded. */
   readonly current: Readonly<Partial<Record<ConsentKey, ConsentRecord>>>;
@@ -74,17 +88,21 @@ export const compareConsentRecords = (a: ConsentRecord, b: ConsentRecord): numbe
   compareText(canonicalJson(a), canonicalJson(b));
 
 /**
- * The state of one customer's consent from their records. With `asOf`, records that occurred after it are
- * left out: the state as it stood then (what a send at `asOf` may rely on).
+ * The state of one customer's consent from their records — of a customer id alone, or of a subject with the
+ * ids merged into it. With `asOf`, records that occurred after it are left out: the state as it stood then
+ * (what a send at `asOf` may rely on).
  */
 export const foldConsent = (
-  customerId: string,
+  subject: string | ConsentSubject,
   records: readonly ConsentRecord[],
   asOf?: string,
 ): ConsentState => {
+  const { customerId, customerIds } =
+    typeof subject === 'string' ? { customerId: subject, customerIds: [subject] } : subject;
+  const owners = new Set([customerId, ...customerIds]);
   const current: Partial<Record<ConsentKey, ConsentRecord>> = {};
   for (const record of records) {
-    if (record.customerId !== customerId)
+    if (!owners.has(record.customerId))
       throw new ConsentCustomerMismatchError(`record ${record.recordId} is not customer ${customerId}'s`);
     if (asOf !== undefined && time(record.occurredAt) > time(asOf)) continue;
     const key = consentKey(record.purpose, record.channel);
@@ -101,7 +119,9 @@ export type ContactReason =
   | 'withdrawn'
   | 'expired'
   | 'not-yet-in-effect'
-  | 'basis-does-not-cover-purpose';
+  | 'basis-does-not-cover-purpose'
+  /** The customer was erased on a data-subject request: nobody may contact them on c360's word. */
+  | 'erased';
 
 export type ContactDecision = {
   readonly allowed: boolean;
