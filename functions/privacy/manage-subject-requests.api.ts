@@ -85,6 +85,8 @@ const handle = async (event: APIGatewayProxyEventV2WithJWTAuthorizer): Promise<A
 
   if (request.kind !== 'export')
     return problemResponse(404, 'No bundle', `${request.requestId} is an ${request.kind}, not an export`);
+  if (request.bundleDeletedAt !== undefined)
+    return problemResponse(410, 'Bundle deleted', 'An erasure of the person deleted this export');
   if (request.status !== 'completed' || !request.bundleKey)
     return problemResponse(
       409,

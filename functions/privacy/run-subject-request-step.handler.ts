@@ -34,9 +34,12 @@ const ports: SubjectRequestPorts & PersonDataPorts = {
   ...requests,
   ...person,
   deleteExportBundles: async (customerIds) => {
-    const keys = await requests.bundleKeysFor(customerIds);
-    for (const key of keys) await bundles.delete(key);
-    return keys.length;
+    const held = await requests.bundlesFor(customerIds);
+    for (const { requestId, bundleKey } of held) {
+      await bundles.delete(bundleKey);
+      await requests.bundleDeleted(requestId, new Date().toISOString());
+    }
+    return held.length;
   },
   exportBundle: async (request, customerIds, at) => {
     const data = await person.collect(customerIds);
@@ -64,7 +67,11 @@ const customerIds = z.array(z.string().min(1).max(128)).min(1).max(1000);
 
 /** What each Task state of `data-subject-request.asl.json` sends. */
 const stepInput = z.discriminatedUnion('step', [
-  z.object({ step: z.literal('plan'), requestId: subjectRequestId }),
+  z.object({
+    step: z.literal('plan'),
+    requestId: subjectRequestId,
+    executionId: z.string().min(1).max(2048),
+  }),
   z.object({ step: z.literal('destroy-keys'), requestId: subjectRequestId, customerIds }),
   z.object({
     step: z.literal('purge'),
@@ -103,7 +110,7 @@ export const handler = async (event: unknown): Promise<unknown> => {
   const now = new Date().toISOString();
   switch (input.step) {
     case 'plan':
-      return planSubjectRequest(ports, input.requestId, now);
+      return planSubjectRequest(ports, input.requestId, input.executionId, now);
     case 'destroy-keys':
       await destroyPersonKeys(ports, input.requestId, input.customerIds, now);
       return { destroyed: true };

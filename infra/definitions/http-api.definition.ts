@@ -6,9 +6,19 @@ import type { RouteDefinition, RouteThrottle } from './resource.types.ts';
  */
 export const httpApiCors = {
   allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-  allowHeaders: ['authorization', 'content-type', 'content-encoding', 'idempotency-key', 'x-c360-purpose'],
-  /** What a browser script may read: the request id, replays of idempotent POSTs, when to retry a 429. */
-  exposeHeaders: ['apigw-requestid', 'idempotent-replayed', 'retry-after'],
+  allowHeaders: [
+    'authorization',
+    'content-type',
+    'content-encoding',
+    'idempotency-key',
+    'if-match',
+    'x-c360-purpose',
+  ],
+  /**
+   * What a browser script may read: the request id, replays of idempotent POSTs, when to retry a 429, a
+   * profile's version for the next `If-Match`, and where a filed request can be followed.
+   */
+  exposeHeaders: ['apigw-requestid', 'idempotent-replayed', 'retry-after', 'etag', 'location'],
   maxAgeSeconds: 3600,
 } as const;
 

@@ -311,7 +311,7 @@ export const startLocalStack = async (opts: LocalStackOptions = {}): Promise<Loc
       { name: 'EventBridge', endpoint: events, standIn: 'c360 local bus (PutEvents + pattern matcher)' },
       {
         name: 'Step Functions',
-        endpoint: `${stateMachines.size} state machine(s), in process`,
+        endpoint: 'in process',
         standIn: 'aws-local-stepfunctions 3.0.0 (same ASL files)',
       },
       // Athena (DuckDB) joins here when analytics queries land.

@@ -63,12 +63,16 @@ const pad = (s: string, n: number) => s.padEnd(n);
 console.log(
   `\nc360 local is up in ${((Date.now() - started) / 1000).toFixed(1)} s${values.persist ? ` (data in ${resolve(values.persist)})` : ' (in memory)'}\n`,
 );
-for (const s of stack.services) console.log(`  ${pad(s.name, 12)} ${pad(s.endpoint, 24)} ${s.standIn}`);
-console.log(`\n  Functions    ${[...stack.functions.values()].map((f) => f.name).join(', ')}`);
-console.log(`  Table        ${stack.names.table}`);
-console.log(`  Streams      ${stack.definitions.streams.map((s) => stack.names.stream(s.id)).join(', ')}`);
-console.log(`  Buckets      ${stack.definitions.buckets.map((b) => stack.names.bucket(b.id)).join(', ')}`);
-console.log(`  Bus          ${stack.names.bus} (${stack.definitions.rules.length} rule(s))`);
+const width = Math.max(12, ...stack.services.map((s) => s.name.length));
+for (const s of stack.services) console.log(`  ${pad(s.name, width)} ${pad(s.endpoint, 24)} ${s.standIn}`);
+const row = (label: string, value: string) => console.log(`  ${pad(label, width)} ${value}`);
+console.log('');
+row('Functions', [...stack.functions.values()].map((f) => f.name).join(', '));
+row('Table', stack.names.table);
+row('Streams', stack.definitions.streams.map((s) => stack.names.stream(s.id)).join(', '));
+row('Buckets', stack.definitions.buckets.map((b) => stack.names.bucket(b.id)).join(', '));
+row('Bus', `${stack.names.bus} (${stack.definitions.rules.length} rule(s))`);
+row('Workflows', [...stack.stateMachines.keys()].join(', '));
 console.log(`\n  Try: curl ${stack.endpoints.api}/health`);
 console.log('  Dev token: npx c360 token --role admin\n');
 

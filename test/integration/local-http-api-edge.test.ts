@@ -86,7 +86,13 @@ describe('Local HTTP API: throttling and CORS', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     const allowed = (preflight.headers.get('access-control-allow-headers') ?? '').split(',');
     expect(allowed).toEqual(
-      expect.arrayContaining(['authorization', 'content-type', 'idempotency-key', 'x-c360-purpose']),
+      expect.arrayContaining([
+        'authorization',
+        'content-type',
+        'idempotency-key',
+        'if-match',
+        'x-c360-purpose',
+      ]),
     );
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
     expect(preflight.headers.get('access-control-max-age')).toBe(String(httpApiCors.maxAgeSeconds));
@@ -103,7 +109,7 @@ describe('Local HTTP API: throttling and CORS', () => {
     const res = await fetch(`${base}/default`, { headers: { origin: ORIGIN } });
     expect(res.headers.get('access-control-allow-origin')).toBe(ORIGIN);
     expect((res.headers.get('access-control-expose-headers') ?? '').split(',')).toEqual(
-      expect.arrayContaining(['idempotent-replayed', 'retry-after']),
+      expect.arrayContaining(['idempotent-replayed', 'retry-after', 'etag', 'location']),
     );
     const stranger = await fetch(`${base}/default`, { headers: { origin: 'https://evil.example' } });
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull();

@@ -1,3 +1,4 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, paginateQuery, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CUSTOMER_ERASED_DETAIL_TYPE,
@@ -33,13 +34,17 @@ export const dynamoSubjectRequests = (
   db: DynamoDBDocumentClient,
   tableName: string,
 ): SubjectRequestPorts & {
-  /** The export bundles written for any of these customers (bucket keys). */
-  readonly bundleKeysFor: (customerIds: readonly string[]) => Promise<string[]>;
+  /** The export bundles still held for any of these customers: their requests and bucket keys. */
+  readonly bundlesFor: (
+    customerIds: readonly string[],
+  ) => Promise<{ readonly requestId: string; readonly bundleKey: string }[]>;
+  /** The request's bundle is gone (deleted by an erasure): it forgets the key and says when. */
+  readonly bundleDeleted: (requestId: string, at: string) => Promise<void>;
 } => {
   const key = keys.subjectRequest;
   return {
-    bundleKeysFor: async (customerIds) => {
-      const found: string[] = [];
+    bundlesFor: async (customerIds) => {
+      const found: { requestId: string; bundleKey: string }[] = [];
       for (const customerId of customerIds)
         for await (const page of paginateQuery(
           { client: db },
@@ -51,7 +56,8 @@ export const dynamoSubjectRequests = (
           },
         ))
           for (const item of page.Items ?? [])
-            if (typeof item.bundleKey === 'string') found.push(item.bundleKey);
+            if (typeof item.bundleKey === 'string')
+              found.push({ requestId: String(item.requestId), bundleKey: item.bundleKey });
       return found;
     },
 
@@ -87,23 +93,32 @@ export const dynamoSubjectRequests = (
         ),
       ]),
 
-    start: async (requestId, customerIds, at) => {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: key(requestId),
-          UpdateExpression:
-            'SET #s = :running, startedAt = if_not_exists(startedAt, :at), customerIds = if_not_exists(customerIds, :ids)',
-          ConditionExpression: '#s IN (:filed, :running)',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: {
-            ':running': 'running',
-            ':filed': 'filed',
-            ':at': at,
-            ':ids': customerIds,
-          },
-        }),
-      );
+    start: async (requestId, executionId, customerIds, at) => {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(requestId),
+            UpdateExpression:
+              'SET #s = :running, executionId = :e, startedAt = if_not_exists(startedAt, :at), customerIds = if_not_exists(customerIds, :ids) REMOVE failure',
+            // Filed, failed (redriven), or already this execution's (a retried plan task).
+            ConditionExpression: '#s IN (:filed, :failed) OR (#s = :running AND executionId = :e)',
+            ExpressionAttributeNames: { '#s': 'status' },
+            ExpressionAttributeValues: {
+              ':running': 'running',
+              ':filed': 'filed',
+              ':failed': 'failed',
+              ':e': executionId,
+              ':at': at,
+              ':ids': customerIds,
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
     },
 
     count: async (requestId, counts) => {
@@ -120,6 +135,18 @@ export const dynamoSubjectRequests = (
             ...Object.fromEntries(entries.map(([k], i) => [`#k${i}`, k])),
           },
           ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
+        }),
+      );
+    },
+
+    bundleDeleted: async (requestId, at) => {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: key(requestId),
+          UpdateExpression: 'SET bundleDeletedAt = :at REMOVE bundleKey',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': at },
         }),
       );
     },
@@ -180,7 +207,7 @@ export const dynamoSubjectRequests = (
         );
       } catch (error) {
         // Completed (a late failure report of a retried step) or unknown: nothing to mark.
-        if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
       }
     },
   };

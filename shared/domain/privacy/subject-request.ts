@@ -52,10 +52,14 @@ export type SubjectRequest = {
   readonly filedBy: string;
   readonly filedAt: string;
   readonly startedAt?: string;
+  /** The workflow execution that holds the request (a second delivery's execution stands down). */
+  readonly executionId?: string;
   readonly customerIds?: readonly string[];
   readonly counts?: Readonly<Record<string, number>>;
   /** Export: where the bundle is (an object key of the export bucket). */
   readonly bundleKey?: string;
+  /** Export: when an erasure of the person deleted the bundle. */
+  readonly bundleDeletedAt?: string;
   readonly receipt?: SubjectRequestReceipt;
   readonly failure?: { readonly error: string; readonly cause: string; readonly at: string };
 };

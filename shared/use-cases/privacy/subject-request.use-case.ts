@@ -22,8 +22,17 @@ export type SubjectRequestPorts = {
   readonly request: (requestId: string) => Promise<SubjectRequest | undefined>;
   /** Stores a new request with SubjectRequestFiled in the outbox, in one transaction; false if it exists. */
   readonly file: (request: SubjectRequest, event: SubjectRequestFiledV1) => Promise<boolean>;
-  /** Marks it running with the customers it covers (a running request keeps its first start time). */
-  readonly start: (requestId: string, customerIds: readonly string[], at: string) => Promise<void>;
+  /**
+   * Claims the request for one workflow execution and marks it running with the customers it covers (a
+   * request keeps its first start time and customers). False when another execution holds it: a second
+   * delivery of SubjectRequestFiled started a second execution, which must stand down.
+   */
+  readonly start: (
+    requestId: string,
+    executionId: string,
+    customerIds: readonly string[],
+    at: string,
+  ) => Promise<boolean>;
   /** Adds to its counts. */
   readonly count: (requestId: string, counts: Readonly<Record<string, number>>) => Promise<void>;
   readonly bundleWritten: (requestId: string, bundleKey: string) => Promise<void>;
@@ -81,8 +90,8 @@ export type FileSubjectRequestInput = {
 };
 
 /**
- * Files a request for a known customer (an export of an erased one is allowed, and finds nothing; a second
- * erasure is refused). Returns the stored request: `filed` until the workflow starts it.
+ * Files a request for a known customer (an export of an erased one finds nothing; an erasure of an erased
+ * one sweeps again). Returns the stored request: `filed` until the workflow starts it.
  */
 export const fileSubjectRequest = async (
   ports: SubjectRequestPorts & Pick<PersonDataPorts, 'scope'>,
@@ -92,8 +101,7 @@ export const fileSubjectRequest = async (
 ): Promise<SubjectRequest> => {
   const scope = await ports.scope(input.customerId);
   if (!scope) throw new SubjectRequestNotFoundError(`No customer ${input.customerId}`);
-  if (input.kind === 'erasure' && scope.status === 'erased')
-    throw new SubjectRequestRefusedError(`Customer ${input.customerId} is already erased`);
+  // An erasure of an erased customer is a sweep: it finds what a failed or timed-out run left, or nothing.
   const request: SubjectRequest = {
     requestId,
     kind: input.kind,
@@ -121,24 +129,29 @@ const requestOrThrow = async (ports: SubjectRequestPorts, requestId: string): Pr
   return request;
 };
 
-/** Step `plan`: the customers the request covers, and the request marked running. */
+/**
+ * Step `plan`: the customers the request covers, and the request claimed by this execution. `duplicate`
+ * when another execution holds it. A failed request is planned again (the workflow redriven): every step
+ * after the plan finds only what is left.
+ */
 export const planSubjectRequest = async (
   ports: SubjectRequestPorts & Pick<PersonDataPorts, 'scope'>,
   requestId: string,
+  executionId: string,
   now: string,
 ): Promise<{
   readonly requestId: string;
-  readonly kind: SubjectRequestKind;
+  readonly kind: SubjectRequestKind | 'duplicate';
   readonly customerIds: string[];
 }> => {
   const request = await requestOrThrow(ports, requestId);
-  if (request.status === 'completed' || request.status === 'failed')
-    throw new SubjectRequestRefusedError(`Request ${requestId} is ${request.status} already`);
+  if (request.status === 'completed')
+    throw new SubjectRequestRefusedError(`Request ${requestId} is completed already`);
   // A retried plan keeps the customers of the first (a merge since then must not widen an erasure midway).
   const customerIds = request.customerIds ??
     (await ports.scope(request.customerId))?.customerIds ?? [request.customerId];
-  await ports.start(requestId, customerIds, now);
-  return { requestId, kind: request.kind, customerIds: [...customerIds] };
+  const claimed = await ports.start(requestId, executionId, customerIds, now);
+  return { requestId, kind: claimed ? request.kind : 'duplicate', customerIds: [...customerIds] };
 };
 
 /**
@@ -187,11 +200,12 @@ export const exportPersonData = async (
 };
 
 /**
- * Step `complete`: the receipt. For an erasure the keys are destroyed once more first: a value sealed by an
- * event that raced the erasure (under a key created after the first destruction) goes with it.
+ * Step `complete`: the receipt. For an erasure the keys are destroyed once more first, and export bundles
+ * deleted again: a value sealed by an event that raced the erasure (under a key created after the first
+ * destruction) goes with it, and so does a bundle an export running alongside wrote late.
  */
 export const completeSubjectRequest = async (
-  ports: SubjectRequestPorts & Pick<PersonDataPorts, 'destroyKeys'>,
+  ports: SubjectRequestPorts & Pick<PersonDataPorts, 'destroyKeys' | 'deleteExportBundles'>,
   requestId: string,
   customerIds: readonly string[],
   now: string,
@@ -200,7 +214,9 @@ export const completeSubjectRequest = async (
   if (request.status === 'completed' && request.receipt) return request.receipt;
   if (request.kind === 'erasure') {
     const late = await ports.destroyKeys(customerIds);
-    if (late > 0) await ports.count(requestId, { customerKeys: late });
+    const lateBundles = await ports.deleteExportBundles(customerIds);
+    if (late + lateBundles > 0)
+      await ports.count(requestId, { customerKeys: late, exportBundles: lateBundles });
   }
   const counted = await requestOrThrow(ports, requestId);
   const receipt = receiptOf(counted, customerIds, now);

@@ -39,13 +39,19 @@ const world = (people: Record<string, PersonScope>) => {
       filed.push(event);
       return true;
     },
-    start: async (id, customerIds, at) =>
-      update(id, (r) => ({
+    start: async (id, executionId, customerIds, at) => {
+      const r = requests.get(id);
+      const free = r?.status === 'filed' || r?.status === 'failed';
+      if (!r || !(free || (r.status === 'running' && r.executionId === executionId))) return false;
+      requests.set(id, {
         ...r,
         status: 'running',
+        executionId,
         startedAt: r.startedAt ?? at,
         customerIds: r.customerIds ?? customerIds,
-      })),
+      });
+      return true;
+    },
     count: async (id, counts) =>
       update(id, (r) => ({
         ...r,
@@ -129,6 +135,7 @@ describe('Data-subject requests', () => {
         T0,
       ),
     ).rejects.toThrow(SubjectRequestNotFoundError);
+    // Erasing an erased customer again is a sweep (after a failed or timed-out run); an export finds nothing.
     await expect(
       fileSubjectRequest(
         w.ports,
@@ -136,8 +143,7 @@ describe('Data-subject requests', () => {
         'dsr_cccccccccccc',
         T0,
       ),
-    ).rejects.toThrow(SubjectRequestRefusedError);
-    // An export of an erased customer is allowed: it finds nothing.
+    ).resolves.toMatchObject({ status: 'filed' });
     await expect(
       fileSubjectRequest(
         w.ports,
@@ -156,7 +162,7 @@ describe('Data-subject requests', () => {
       'dsr_e1',
       T0,
     );
-    const plan = await planSubjectRequest(w.ports, 'dsr_e1', T0);
+    const plan = await planSubjectRequest(w.ports, 'dsr_e1', 'exec-1', T0);
     expect(plan).toEqual({ requestId: 'dsr_e1', kind: 'erasure', customerIds: ['cus_han', 'cus_han_old'] });
 
     await destroyPersonKeys(w.ports, 'dsr_e1', plan.customerIds, T0);
@@ -178,7 +184,7 @@ describe('Data-subject requests', () => {
       customerId: 'cus_han_old',
       customerIds: ['cus_han', 'cus_han_old'],
       completedAt: T1,
-      counts: { identifierIndexes: 3, customerKeys: 2, exportBundles: 1, timelineEvents: 24, profiles: 1 },
+      counts: { identifierIndexes: 3, customerKeys: 2, exportBundles: 2, timelineEvents: 24, profiles: 1 },
     });
     expect(receipt.actions[0]).toMatch(/keys destroyed/);
     expect(w.erasedEvents).toEqual([
@@ -197,13 +203,31 @@ describe('Data-subject requests', () => {
     ).toEqual(receipt);
     expect(w.erasedEvents).toHaveLength(1);
     // A plan after completion (a second execution of the same request) is refused.
-    await expect(planSubjectRequest(w.ports, 'dsr_e1', T1)).rejects.toThrow(SubjectRequestRefusedError);
+    await expect(planSubjectRequest(w.ports, 'dsr_e1', 'exec-1', T1)).rejects.toThrow(
+      SubjectRequestRefusedError,
+    );
+  });
+
+  it('lets a second execution of the same request stand down, and redrives a failed one', async () => {
+    const w = world({ han });
+    await fileSubjectRequest(w.ports, { kind: 'erasure', customerId: 'cus_han', filedBy: 'a' }, 'dsr_e4', T0);
+    expect((await planSubjectRequest(w.ports, 'dsr_e4', 'exec-1', T0)).kind).toBe('erasure');
+    expect((await planSubjectRequest(w.ports, 'dsr_e4', 'exec-2', T0)).kind).toBe('duplicate');
+    // The holder's own retried plan task is still its own.
+    expect((await planSubjectRequest(w.ports, 'dsr_e4', 'exec-1', T0)).kind).toBe('erasure');
+    await failSubjectRequest(w.ports, 'dsr_e4', { Error: 'States.TaskFailed', Cause: 'DynamoDB down' }, T0);
+    expect((await planSubjectRequest(w.ports, 'dsr_e4', 'exec-3', T1)).kind).toBe('erasure');
+    expect(w.requests.get('dsr_e4')).toMatchObject({
+      status: 'running',
+      executionId: 'exec-3',
+      startedAt: T0,
+    });
   });
 
   it('destroys a key created by an event that raced the erasure, and counts it', async () => {
     const w = world({ han });
     await fileSubjectRequest(w.ports, { kind: 'erasure', customerId: 'cus_han', filedBy: 'a' }, 'dsr_e2', T0);
-    const plan = await planSubjectRequest(w.ports, 'dsr_e2', T0);
+    const plan = await planSubjectRequest(w.ports, 'dsr_e2', 'exec-2', T0);
     await destroyPersonKeys(w.ports, 'dsr_e2', plan.customerIds, T0);
     w.recreateKey();
     const receipt = await completeSubjectRequest(w.ports, 'dsr_e2', plan.customerIds, T1);
@@ -214,16 +238,19 @@ describe('Data-subject requests', () => {
     const people = { han: { ...han } };
     const w = world(people);
     await fileSubjectRequest(w.ports, { kind: 'erasure', customerId: 'cus_han', filedBy: 'a' }, 'dsr_e3', T0);
-    await planSubjectRequest(w.ports, 'dsr_e3', T0);
+    await planSubjectRequest(w.ports, 'dsr_e3', 'exec-3', T0);
     people.han = { ...han, customerIds: [...han.customerIds, 'cus_new'] };
-    expect((await planSubjectRequest(w.ports, 'dsr_e3', T1)).customerIds).toEqual(['cus_han', 'cus_han_old']);
+    expect((await planSubjectRequest(w.ports, 'dsr_e3', 'exec-3', T1)).customerIds).toEqual([
+      'cus_han',
+      'cus_han_old',
+    ]);
     expect(w.requests.get('dsr_e3')?.startedAt).toBe(T0);
   });
 
   it('exports once and completes with the bundle key; a failure is recorded unless completed', async () => {
     const w = world({ han });
     await fileSubjectRequest(w.ports, { kind: 'export', customerId: 'cus_han', filedBy: 'a' }, 'dsr_x1', T0);
-    const plan = await planSubjectRequest(w.ports, 'dsr_x1', T0);
+    const plan = await planSubjectRequest(w.ports, 'dsr_x1', 'exec-x', T0);
     await exportPersonData(w.ports, 'dsr_x1', plan.customerIds, T0);
     await exportPersonData(w.ports, 'dsr_x1', plan.customerIds, T0);
     expect(w.requests.get('dsr_x1')).toMatchObject({
