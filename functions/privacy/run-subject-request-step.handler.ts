@@ -41,26 +41,7 @@ const ports: SubjectRequestPorts & PersonDataPorts = {
     }
     return held.length;
   },
-  exportBundle: async (request, customerIds, at) => {
-    const data = await person.collect(customerIds);
-    const bundleKey = await bundles.put(request.requestId, {
-      format: 'c360.subject-export.v1',
-      requestId: request.requestId,
-      customerId: request.customerId,
-      generatedAt: at,
-      ...data,
-    });
-    return {
-      bundleKey,
-      counts: {
-        identityLinks: data.identityLinks.length,
-        profiles: data.profiles.length,
-        timelineEvents: data.events.length,
-        scores: data.scores.length,
-        consentRecords: data.consents.length,
-      },
-    };
-  },
+  writeBundle: bundles.put,
 };
 
 const customerIds = z.array(z.string().min(1).max(128)).min(1).max(1000);

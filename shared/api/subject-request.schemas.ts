@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SUBJECT_REQUEST_KINDS, subjectRequestId } from '../../events/privacy/subject-request-filed.v1.ts';
+import { EXPORT_BUNDLE_FORMAT } from '../domain/privacy/subject-request.ts';
 
 /*
  * Requests and responses of the data-subject request routes. Handlers parse with the request schemas; the
@@ -54,7 +55,7 @@ export const subjectRequestView = z.object({
 
 /** The export bundle: everything about the person, personal data in clear (for the person). */
 export const exportBundle = z.looseObject({
-  format: z.literal('c360.subject-export.v1'),
+  format: z.literal(EXPORT_BUNDLE_FORMAT),
   requestId: z.string(),
   customerId: z.string(),
   generatedAt: z.string(),

@@ -1,10 +1,7 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGetConsistent } from './batch-get.ts';
+import { batchWriteAll } from './batch-write.ts';
 import { keys } from './table-keys.ts';
-
-export class AuditPlacementError extends Error {
-  override readonly name = 'AuditPlacementError';
-}
 
 /** Longer than an entry can come again: the audit queue's retention plus its DLQ's, and a redrive. */
 const PLACEMENT_TTL_SECONDS = 30 * 86_400;
@@ -38,14 +35,6 @@ export const dynamoAuditPlacements = (
     const puts = [...new Set(entryIds)].map((entryId) => ({
       PutRequest: { Item: { ...keys.auditEntryPlaced(entryId), entryId, objectKey, expiresAt } },
     }));
-    for (let i = 0; i < puts.length; i += 25) {
-      let request: Record<string, typeof puts> | undefined = { [tableName]: puts.slice(i, i + 25) };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt === 8) throw new AuditPlacementError('DynamoDB left placements unprocessed 8 times');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const done = await db.send(new BatchWriteCommand({ RequestItems: request }));
-        request = done.UnprocessedItems as typeof request;
-      }
-    }
+    await batchWriteAll(db, tableName, puts);
   },
 });

@@ -1,5 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CONSENT_RECORDED_DETAIL_TYPE } from '../../../events/privacy/consent-recorded.v1.ts';
+import { MAX_MERGE_HOPS } from '../../domain/identity/identity-graph.ts';
 import type { ConsentRecord } from '../../domain/privacy/consent-ledger.ts';
 import type { ConsentPerson, ConsentPorts, ConsentScope } from '../../use-cases/privacy/consent.use-case.ts';
 import { batchGetConsistent } from './batch-get.ts';
@@ -20,8 +21,6 @@ import { outboxItem, transactIfUnchanged } from './transact.ts';
  * (`MERGE#` items of the identity graph, recursively). Only key ranges are read — never a whole customer
  * partition, which holds the timeline.
  */
-
-const MAX_MERGE_HOPS = 16;
 
 /** The records stored under one customer id, all or those of `scope`: one key range, paged. */
 export const customerConsentRecords = async (

@@ -3,7 +3,12 @@ import {
   CUSTOMERS_MERGED_DETAIL_TYPE,
   type CustomersMergedV1,
 } from '../../../events/identity/customers-merged.v1.ts';
-import { addCounts, type CustomerHead, survivorOf } from '../../domain/identity/identity-graph.ts';
+import {
+  addCounts,
+  type CustomerHead,
+  MAX_MERGE_HOPS,
+  survivorOf,
+} from '../../domain/identity/identity-graph.ts';
 import type {
   IdentifierKey,
   IdentityGraphPorts,
@@ -18,8 +23,6 @@ import {
   type TransactItem,
   transactIfUnchanged,
 } from './transact.ts';
-
-const MAX_MERGE_HOPS = 16;
 
 /**
  * The identity graph in the single table: `ID#<type>#<hash>` → its customer; `CUSTOMER#<id>` PROFILE with a

@@ -1,6 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -14,6 +13,7 @@ import type { CustomerProfile } from '../../domain/profile/customer-profile.ts';
 import type { ProbabilisticMatchPorts } from '../../use-cases/identity/match-probabilistically.use-case.ts';
 import type { ReviewPorts } from '../../use-cases/identity/review-suggested-match.use-case.ts';
 import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
+import { batchWriteAll } from './batch-write.ts';
 import type { dynamoIdentityGraph } from './identity-graph.repository.ts';
 import { keys } from './table-keys.ts';
 
@@ -51,19 +51,15 @@ export const dynamoMatchPorts = (
   blindIndex: deps.blindIndex,
 
   indexBlocks: async (customerId, hashes) => {
-    // Two items per key, 25 items per batch.
-    for (let i = 0; i < hashes.length; i += 12)
-      await db.send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [tableName]: hashes.slice(i, i + 12).flatMap((h) => [
-              { PutRequest: { Item: { ...keys.block(h, customerId), customerId } } },
-              // Under the customer too: an erasure finds its blocking keys without a scan.
-              { PutRequest: { Item: { ...keys.customerBlock(customerId, h), blockHash: h } } },
-            ]),
-          },
-        }),
-      );
+    await batchWriteAll(
+      db,
+      tableName,
+      hashes.flatMap((h) => [
+        { PutRequest: { Item: { ...keys.block(h, customerId), customerId } } },
+        // Under the customer too: an erasure finds its blocking keys without a scan.
+        { PutRequest: { Item: { ...keys.customerBlock(customerId, h), blockHash: h } } },
+      ]),
+    );
   },
 
   candidates: async (hashes, limit) =>

@@ -1,18 +1,20 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  paginateQuery,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { followMerges } from '../../domain/identity/identity-graph.ts';
 import type { PiiVault } from '../../domain/privacy/pii-vault.port.ts';
-import type { ErasedItemKind, PersonScope } from '../../domain/privacy/subject-request.ts';
+import type { ErasedItemKind, PersonData, PersonScope } from '../../domain/privacy/subject-request.ts';
 import type { PersonDataPorts } from '../../use-cases/privacy/subject-request.use-case.ts';
 import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
 import { batchGetConsistent } from './batch-get.ts';
+import { batchWriteAll } from './batch-write.ts';
 import { customerConsentRecords } from './consent.repository.ts';
 import { customerKeyItemKey } from './customer-key.store.ts';
 import { customerSubtree } from './identity-graph.repository.ts';
@@ -27,7 +29,6 @@ import { keys } from './table-keys.ts';
  * ingest hand-over copies, `BLOCK#…` blocking keys, `SEGMENT#…` memberships, `SUGGEST#…` review items).
  */
 
-const MAX_MERGE_HOPS = 16;
 /** Pages of up to 100 items one purge step deletes before it hands back a cursor. */
 const PAGES_PER_STEP = 10;
 const PAGE_SIZE = 100;
@@ -53,6 +54,12 @@ const add = (counts: Counts, kind: ErasedItemKind, n = 1) => {
   counts[kind] = (counts[kind] ?? 0) + n;
 };
 
+/** The identifier index a link `LINK#<type>#<hash>` stands for. */
+const identifierOfLink = (sk: string): Key => {
+  const [, type = '', ...hash] = sk.split('#');
+  return keys.identifier(type, hash.join('#'));
+};
+
 /** The event id at the end of a timeline key `EVT#<occurredAt>#<eventId>` (times hold no `#`). */
 const eventIdOf = (sk: string): string => sk.slice('EVT#'.length).split('#').slice(1).join('#');
 
@@ -70,12 +77,9 @@ const customerRecordOf = async (db: DynamoDBDocumentClient, tableName: string, c
 export const dynamoCustomerScope =
   (db: DynamoDBDocumentClient, tableName: string) =>
   async (customerId: string): Promise<PersonScope | undefined> => {
-    let id = customerId;
-    let record = await customerRecordOf(db, tableName, id);
-    for (let hop = 0; typeof record?.mergedInto === 'string' && hop < MAX_MERGE_HOPS; hop++) {
-      id = record.mergedInto;
-      record = await customerRecordOf(db, tableName, id);
-    }
+    const { customerId: id, record } = await followMerges(customerId, (c) =>
+      customerRecordOf(db, tableName, c),
+    );
     if (!record) return undefined;
     if (record.status === 'erased') return { customerId: id, customerIds: [id], status: 'erased' };
     const { customerIds } = await customerSubtree(db, tableName, id);
@@ -96,24 +100,16 @@ export const dynamoPersonData = ({
   db,
   tableName,
   vault,
-}: PersonDataStoreOptions): Omit<PersonDataPorts, 'exportBundle' | 'deleteExportBundles'> & {
-  readonly collect: (customerIds: readonly string[]) => Promise<PersonData>;
-} => {
+}: PersonDataStoreOptions): Omit<PersonDataPorts, 'writeBundle' | 'deleteExportBundles'> => {
   const customerRecord = (customerId: string): Promise<Item | undefined> =>
     customerRecordOf(db, tableName, customerId);
 
-  const deleteAll = async (itemKeys: readonly Key[]): Promise<void> => {
-    for (let i = 0; i < itemKeys.length; i += 25) {
-      let pending: { DeleteRequest: { Key: Key } }[] | undefined = itemKeys
-        .slice(i, i + 25)
-        .map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const out = await db.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
-        pending = out.UnprocessedItems?.[tableName] as typeof pending;
-      }
-    }
-  };
+  const deleteAll = (itemKeys: readonly Key[]): Promise<void> =>
+    batchWriteAll(
+      db,
+      tableName,
+      itemKeys.map((Key) => ({ DeleteRequest: { Key } })),
+    );
 
   /** Deletes an identifier index if it still leads to one of these customers; true when it did. */
   const unlinkIdentifier = async (idKey: Key, owners: readonly string[]): Promise<boolean> => {
@@ -189,9 +185,7 @@ export const dynamoPersonData = ({
       doomed.push({ pk: String(item.pk), sk });
       if (sk.startsWith('LINK#')) {
         add(counts, 'identityLinks');
-        const [, type, ...hash] = sk.split('#');
-        if (type && (await unlinkIdentifier(keys.identifier(type, hash.join('#')), owners)))
-          add(counts, 'identifierIndexes');
+        if (await unlinkIdentifier(identifierOfLink(sk), owners)) add(counts, 'identifierIndexes');
       } else if (sk.startsWith('EVT#')) {
         add(counts, 'timelineEvents');
         handOver.push(keys.cleanedEvent(eventIdOf(sk)));
@@ -252,26 +246,18 @@ export const dynamoPersonData = ({
 
     unlinkIdentifiers: async (customerIds) => {
       let removed = 0;
-      for (const customerId of customerIds) {
-        let start: Key | undefined;
-        do {
-          const page = await db.send(
-            new QueryCommand({
-              TableName: tableName,
-              KeyConditionExpression: 'pk = :p AND begins_with(sk, :l)',
-              ExpressionAttributeValues: { ':p': keys.customer(customerId).pk, ':l': 'LINK#' },
-              ConsistentRead: true,
-              ...(start ? { ExclusiveStartKey: start } : {}),
-            }),
-          );
-          for (const link of page.Items ?? []) {
-            const [, type, ...hash] = String(link.sk).split('#');
-            if (type && (await unlinkIdentifier(keys.identifier(type, hash.join('#')), customerIds)))
-              removed++;
-          }
-          start = page.LastEvaluatedKey as Key | undefined;
-        } while (start);
-      }
+      for (const customerId of customerIds)
+        for await (const page of paginateQuery(
+          { client: db },
+          {
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :p AND begins_with(sk, :l)',
+            ExpressionAttributeValues: { ':p': keys.customer(customerId).pk, ':l': 'LINK#' },
+            ConsistentRead: true,
+          },
+        ))
+          for (const link of page.Items ?? [])
+            if (await unlinkIdentifier(identifierOfLink(String(link.sk)), customerIds)) removed++;
       return removed;
     },
 
@@ -393,23 +379,4 @@ export const dynamoPersonData = ({
       return data;
     },
   };
-};
-
-/** Everything about a person, opened: what an export bundle holds. */
-export type PersonData = {
-  customers: { customerId: string; createdAt: string; status: string; erasedAt?: string }[];
-  identityLinks: {
-    customerId: string;
-    type: string;
-    rule: string;
-    source: string;
-    channel: string;
-    eventId: string;
-    at: string;
-  }[];
-  merges: { customerId: string; mergedCustomerId: string; rule: string; at: string }[];
-  profiles: unknown[];
-  events: { customerId: string; event: unknown }[];
-  scores: unknown[];
-  consents: unknown[];
 };

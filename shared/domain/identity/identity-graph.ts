@@ -99,3 +99,23 @@ export const survivorOf = (customers: readonly CustomerHead[]): CustomerHead | u
       ? a.customerId.localeCompare(b.customerId)
       : a.createdAt.localeCompare(b.createdAt),
   )[0];
+
+/** How long a chain of merges (`mergedInto` → `mergedInto` …) is followed before giving up on a cycle. */
+export const MAX_MERGE_HOPS = 16;
+
+/**
+ * Follows `mergedInto` from a customer to the customer it became, reading each record with `read`: that
+ * customer's id and record, or no record when the id (or where it leads) is unknown.
+ */
+export const followMerges = async <R extends { readonly mergedInto?: unknown }>(
+  customerId: string,
+  read: (customerId: string) => Promise<R | undefined>,
+): Promise<{ readonly customerId: string; readonly record: R | undefined }> => {
+  let id = customerId;
+  let record = await read(id);
+  for (let hop = 0; typeof record?.mergedInto === 'string' && hop < MAX_MERGE_HOPS; hop++) {
+    id = record.mergedInto;
+    record = await read(id);
+  }
+  return { customerId: id, record };
+};

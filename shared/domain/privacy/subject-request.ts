@@ -106,3 +106,42 @@ export type PersonScope = {
   readonly customerIds: readonly string[];
   readonly status: 'active' | 'erased';
 };
+
+/** Everything about a person, opened: what an export bundle holds, section by section. */
+export type PersonData = {
+  customers: { customerId: string; createdAt: string; status: string; erasedAt?: string }[];
+  identityLinks: {
+    customerId: string;
+    type: string;
+    rule: string;
+    source: string;
+    channel: string;
+    eventId: string;
+    at: string;
+  }[];
+  merges: { customerId: string; mergedCustomerId: string; rule: string; at: string }[];
+  profiles: unknown[];
+  events: { customerId: string; event: unknown }[];
+  scores: unknown[];
+  consents: unknown[];
+};
+
+export const EXPORT_BUNDLE_FORMAT = 'c360.subject-export.v1';
+
+/** The export bundle handed to the person: the request it answers, when, and everything held. */
+export const exportBundleOf = (request: SubjectRequest, data: PersonData, generatedAt: string) => ({
+  format: EXPORT_BUNDLE_FORMAT,
+  requestId: request.requestId,
+  customerId: request.customerId,
+  generatedAt,
+  ...data,
+});
+
+/** What an export counted, under the same names as an erasure's counts. */
+export const exportCounts = (data: PersonData): Record<string, number> => ({
+  identityLinks: data.identityLinks.length,
+  profiles: data.profiles.length,
+  timelineEvents: data.events.length,
+  scores: data.scores.length,
+  consentRecords: data.consents.length,
+});

@@ -51,6 +51,15 @@ const round = (x: number, digits = 2): number => {
 };
 
 /**
+ * Average spend per order in `currency` (major units, minor units assumed two decimals); undefined without
+ * an order in it. The average order value of the features, and the Gamma-Gamma `zbar` of lifetime value.
+ */
+export const spendPerOrder = (computed: FeatureSource['computed'], currency: string): number | undefined => {
+  const orders = ownValue(computed.purchasesByCurrency, currency) ?? 0;
+  return orders > 0 ? (ownValue(computed.spend, currency) ?? 0) / 100 / orders : undefined;
+};
+
+/**
  * The features of one customer at `asOf` (ISO-8601). Money is read in `currency` (minor units → major,
  * assuming two decimals); other currencies are not converted and do not count.
  */
@@ -64,7 +73,6 @@ export const customerFeatures = (
   const tenureDays = daysBetween(profile.firstSeen, now);
   const purchases = c.purchaseCount;
   const spend = (ownValue(c.spend, currency) ?? 0) / 100;
-  const orders = ownValue(c.purchasesByCurrency, currency) ?? 0;
   let last30 = 0;
   let previous60 = 0;
   for (const e of profile.recentEvents) {
@@ -77,7 +85,7 @@ export const customerFeatures = (
     recencyDays: round(c.lastPurchaseAt === undefined ? tenureDays : daysBetween(c.lastPurchaseAt, now)),
     frequency: purchases,
     monetary: round(spend),
-    averageOrderValue: round(orders > 0 ? spend / orders : 0),
+    averageOrderValue: round(spendPerOrder(c, currency) ?? 0),
     tenureDays: round(tenureDays),
     inactiveDays: round(daysBetween(profile.lastSeen, now)),
     purchasesPerMonth: round(purchases / Math.max(1, tenureDays / 30), 4),

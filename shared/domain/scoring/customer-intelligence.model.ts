@@ -12,6 +12,7 @@ import {
   type CustomerFeatures,
   customerFeatures,
   type FeatureSource,
+  spendPerOrder,
 } from './customer-features.ts';
 import { type FeatureLabels, type PreviousSegment, segmentCustomers } from './customer-segments.ts';
 import {
@@ -292,9 +293,7 @@ const trainLifetimeValue = (
 ): CustomerModels['lifetimeValue'] => {
   const buyers = profiles.flatMap((p) => {
     const h = purchaseHistory(p, asOf);
-    const orders = ownValue(p.computed.purchasesByCurrency, currency) ?? 0;
-    const spend = ownValue(p.computed.spend, currency) ?? 0;
-    return h === undefined ? [] : [{ ...h, zbar: orders > 0 ? spend / 100 / orders : 0 }];
+    return h === undefined ? [] : [{ ...h, zbar: spendPerOrder(p.computed, currency) ?? 0 }];
   });
   const repeaters = buyers.filter((b) => b.x > 0 && b.zbar > 0);
   if (buyers.length < 20 || repeaters.length < 10) return undefined;
@@ -436,10 +435,9 @@ const lifetimeValueOf = (
   profile: FeatureSource,
   settings: IntelligenceSettings,
 ): CustomerScores['lifetimeValue'] => {
-  const orders = ownValue(profile.computed.purchasesByCurrency, settings.currency) ?? 0;
-  const spend = (ownValue(profile.computed.spend, settings.currency) ?? 0) / 100;
   // Bought, but not in the scoring currency: the population's mean spend stands in.
-  const zbar = orders > 0 && spend > 0 ? spend / orders : populationMeanSpend(ltv.gammaGamma);
+  const perOrder = spendPerOrder(profile.computed, settings.currency) ?? 0;
+  const zbar = perOrder > 0 ? perOrder : populationMeanSpend(ltv.gammaGamma);
   try {
     const next = nextPurchaseWindow(ltv.bgNbd, history);
     const value = customerLifetimeValue(ltv, { ...history, zbar }, { horizon: settings.lifetimeWeeks });

@@ -1,5 +1,6 @@
 import { fieldVisibility, partialValue } from '../../domain/access/access-policy.ts';
 import { standardiseIdentifier } from '../../domain/cleaning/envelope.cleaner.ts';
+import { followMerges } from '../../domain/identity/identity-graph.ts';
 import { type ComputedView, computedView } from '../../domain/profile/computed-traits.ts';
 import type { CustomerProfile, ProfileTag, TraitValue } from '../../domain/profile/customer-profile.ts';
 import { PII_TRAITS } from '../../domain/profile/profile-privacy.ts';
@@ -87,12 +88,7 @@ export const readCustomer = async (
   ports: CustomerReadPorts,
   scope: CustomerReadScope,
 ): Promise<CustomerView | undefined> => {
-  let id = customerId;
-  let head = await ports.customer(id);
-  for (let hop = 0; head?.mergedInto && hop < 16; hop++) {
-    id = head.mergedInto;
-    head = await ports.customer(id);
-  }
+  const { customerId: id, record: head } = await followMerges(customerId, ports.customer);
   if (!head) return undefined;
   if (head.erasedAt !== undefined) throw new CustomerErasedError(customerId, head.erasedAt);
   const [links, merges, profile, scores] = await Promise.all([

@@ -5,6 +5,9 @@ import type {
 } from '../../../events/privacy/subject-request-filed.v1.ts';
 import {
   type ErasureCounts,
+  exportBundleOf,
+  exportCounts,
+  type PersonData,
   type PersonScope,
   receiptOf,
   type SubjectRequest,
@@ -66,12 +69,10 @@ export type PersonDataPorts = {
     customerIds: readonly string[],
     cursor: string | undefined,
   ) => Promise<{ readonly counts: ErasureCounts; readonly cursor?: string }>;
-  /** Collects and opens everything about these customers and stores the bundle; its key and counts. */
-  readonly exportBundle: (
-    request: SubjectRequest,
-    customerIds: readonly string[],
-    at: string,
-  ) => Promise<{ readonly bundleKey: string; readonly counts: Readonly<Record<string, number>> }>;
+  /** Collects and opens everything held about these customers. */
+  readonly collect: (customerIds: readonly string[]) => Promise<PersonData>;
+  /** Stores a request's export bundle; its key. */
+  readonly writeBundle: (requestId: string, bundle: unknown) => Promise<string>;
 };
 
 /** The request cannot be carried out as filed (not retried by the workflow). */
@@ -194,8 +195,9 @@ export const exportPersonData = async (
 ): Promise<void> => {
   const request = await requestOrThrow(ports, requestId);
   if (request.bundleKey) return;
-  const { bundleKey, counts } = await ports.exportBundle(request, customerIds, now);
-  await ports.count(requestId, counts);
+  const data = await ports.collect(customerIds);
+  const bundleKey = await ports.writeBundle(requestId, exportBundleOf(request, data, now));
+  await ports.count(requestId, exportCounts(data));
   await ports.bundleWritten(requestId, bundleKey);
 };
 

@@ -1,3 +1,4 @@
+import { followMerges } from '../../domain/identity/identity-graph.ts';
 import type { CustomerProfile, TraitValue } from '../../domain/profile/customer-profile.ts';
 import {
   applyManualEdit,
@@ -58,17 +59,11 @@ export class EditContentionError extends Error {
 }
 
 const MAX_ATTEMPTS = 5;
-const MAX_MERGE_HOPS = 16;
 
 /** The customer an id stands for now, following merges as GET /customers/{id} does. */
 const survivorOf = async (customerId: string, ports: EditProfilePorts): Promise<string | undefined> => {
-  let id = customerId;
-  let head = await ports.customer(id);
-  for (let hop = 0; head?.mergedInto && hop < MAX_MERGE_HOPS; hop++) {
-    id = head.mergedInto;
-    head = await ports.customer(id);
-  }
-  return head ? id : undefined;
+  const { customerId: id, record } = await followMerges(customerId, ports.customer);
+  return record ? id : undefined;
 };
 
 const fieldsOf = (update: ProfileUpdate): string[] => [

@@ -79,24 +79,20 @@ const raisedEvent = (
  * same transaction, and ChurnRiskRaised is written to the outbox exactly when the score crosses the
  * threshold upwards. Retried on a concurrent write (another event for the same customer).
  */
-export const storeScores = async (
+export const storeScores = (
   ports: ScoresPorts,
   models: CustomerModels,
   profile: ScorableProfile,
   now: string,
   attempts = 5,
-): Promise<'scored' | 'unchanged'> => {
-  for (let attempt = 0; attempt < attempts; attempt++) {
+): Promise<'scored' | 'unchanged'> =>
+  untilStored(profile.customerId, attempts, async () => {
     const previous = await ports.scores(profile.customerId);
     const next = scoreCustomer(models, profile, now);
     if (previous !== undefined && sameScores(previous, next)) return 'unchanged';
     const raised = raisedEvent(profile.customerId, previous, next, models.settings.churnThreshold);
-    if (await ports.saveScores(profile.customerId, previous, next, raised)) return 'scored';
-  }
-  throw new ScoringContentionError(
-    `scores of ${profile.customerId} kept changing under ${attempts} attempts`,
-  );
-};
+    return (await ports.saveScores(profile.customerId, previous, next, raised)) ? 'scored' : undefined;
+  });
 
 /** Rescoring on an event: the customer's current profile with the current models. */
 export const rescoreCustomer = async (
@@ -107,14 +103,27 @@ export const rescoreCustomer = async (
   const models = await ports.currentModels();
   if (models === undefined) return 'no-model';
   const profile = await ports.profile(customerId);
-  if (profile === undefined) {
-    // Merged away or erased: no scores and no segment may outlive the profile.
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const previous = await ports.scores(customerId);
-      if (previous === undefined) return 'no-profile';
-      if (await ports.saveScores(customerId, previous, undefined, undefined)) return 'removed';
-    }
-    throw new ScoringContentionError(`scores of ${customerId} kept changing`);
+  if (profile !== undefined) return storeScores(ports, models, profile, now);
+  // Merged away or erased: no scores and no segment may outlive the profile.
+  return untilStored(customerId, 5, async () => {
+    const previous = await ports.scores(customerId);
+    if (previous === undefined) return 'no-profile';
+    return (await ports.saveScores(customerId, previous, undefined, undefined)) ? 'removed' : undefined;
+  });
+};
+
+/**
+ * The optimistic write of a customer's scores: `attempt` reads, decides and writes, answering undefined
+ * when its write lost to a concurrent one (another event for the same customer); then it runs again.
+ */
+const untilStored = async <T>(
+  customerId: string,
+  attempts: number,
+  attempt: () => Promise<T | undefined>,
+): Promise<T> => {
+  for (let i = 0; i < attempts; i++) {
+    const outcome = await attempt();
+    if (outcome !== undefined) return outcome;
   }
-  return storeScores(ports, models, profile, now);
+  throw new ScoringContentionError(`scores of ${customerId} kept changing under ${attempts} attempts`);
 };

@@ -96,10 +96,16 @@ const world = (people: Record<string, PersonScope>) => {
         ? { counts: { timelineEvents: 10 }, cursor: `page-${3 - purgePages}` }
         : { counts: { timelineEvents: 4, profiles: 1 } };
     },
-    exportBundle: async (request) => ({
-      bundleKey: `exports/${request.requestId}.json`,
-      counts: { timelineEvents: 24 },
+    collect: async (customerIds) => ({
+      customers: [],
+      identityLinks: [],
+      merges: [],
+      profiles: [],
+      events: Array.from({ length: 24 }, (_, i) => ({ customerId: customerIds[0] ?? '', event: { i } })),
+      scores: [],
+      consents: [],
     }),
+    writeBundle: async (requestId) => `exports/${requestId}.json`,
   };
   return { ports, requests, filed, erasedEvents, calls, recreateKey: () => (keysLeft = 1) };
 };
