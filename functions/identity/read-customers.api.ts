@@ -2,9 +2,9 @@ import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 }
 import { z } from 'zod';
 import { documentClient, sqsClient } from '#shared/adapters/aws/aws-clients.ts';
 import { blindIndex } from '#shared/adapters/crypto/blind-index.adapter.ts';
+import { dynamoCustomerSnapshots } from '#shared/adapters/dynamodb/customer-snapshot.repository.ts';
 import { dynamoCustomerReader } from '#shared/adapters/dynamodb/identity-graph.repository.ts';
 import { dynamoProfilesFromEnv } from '#shared/adapters/dynamodb/profile.repository.ts';
-import { dynamoScores } from '#shared/adapters/dynamodb/score.repository.ts';
 import { sqsAuditQueueFromEnv } from '#shared/adapters/sqs/audit-queue.sender.ts';
 import { customerLookupQuery } from '#shared/api/identity.schemas.ts';
 import { fieldErrors } from '#shared/api/problem.schema.ts';
@@ -27,7 +27,6 @@ const env = readEnv({ CUSTOMER_TABLE_NAME: z.string().min(1) });
 const db = documentClient();
 const reader = dynamoCustomerReader(db, env.CUSTOMER_TABLE_NAME);
 const profiles = dynamoProfilesFromEnv(db, env.CUSTOMER_TABLE_NAME);
-const scores = dynamoScores(db, env.CUSTOMER_TABLE_NAME);
 // Entries are durably queued on the request path; a batching writer appends them to the chained S3 log.
 const audit = sqsAuditQueueFromEnv(sqsClient());
 
@@ -41,10 +40,11 @@ export const handler = async (
   // A caller who may see no personal field (an analyst) never has the customer's key unwrapped.
   const pii = [...PII_TRAITS].some((f) => fieldVisibility(scope.roles, f) !== 'hidden');
   const ports = {
-    ...reader,
+    ownerOf: reader.ownerOf,
     blindIndex: await blindIndex(),
-    profile: (customerId: string) => profiles.load(customerId, { pii }),
-    scores: scores.readScores,
+    snapshot: dynamoCustomerSnapshots(db, env.CUSTOMER_TABLE_NAME, (customerId, item) =>
+      profiles.fromItem(customerId, item, { pii }),
+    ),
   };
   // Every read that shows personal data is on the record before the data leaves.
   const audited = async (customer: CustomerView) => {

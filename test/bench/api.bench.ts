@@ -11,11 +11,19 @@ import { DEV_KEYS_FILE } from '../../infra/local/local-paths.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
 import { createChannelProducer } from '../../shared/adapters/kinesis/channel-event.producer.ts';
 import { latencyFigures } from './bench-stats.ts';
+import { type ClosedLoopResult, type ClosedLoopTarget, runClosedLoop } from './closed-loop.client.ts';
 import type { Bench } from './run.bench.ts';
 
 const CUSTOMERS = Number(process.env.BENCH_API_CUSTOMERS ?? 1000);
 const CLIENTS = 50;
 const REQUESTS = Number(process.env.BENCH_API_REQUESTS ?? 3000);
+
+/**
+ * A birthday of its own per shopper: shoppers with similar names, the same birthday and the same city are
+ * one person to the probabilistic matcher, and would be read as one customer merged a hundred times.
+ */
+const birthdayOf = (i: number) =>
+  `${1960 + (i % 45)}-${String(1 + (Math.floor(i / 45) % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`;
 
 /** A named customer with an e-mail, a phone and a city: a read shows PII to the roles allowed to see it. */
 const shopper = (run: string, i: number): ChannelEnvelopeV1 =>
@@ -27,7 +35,7 @@ const shopper = (run: string, i: number): ChannelEnvelopeV1 =>
     source: 'web-shop',
     channel: 'web',
     identities: { email: `shopper.${run}.${i}@example.com`, phone: `+86138${String(i).padStart(8, '0')}` },
-    traits: { name: `Shopper ${i}`, birthday: '1990-05-17', city: 'Shanghai' },
+    traits: { name: `Shopper ${i}`, birthday: birthdayOf(i), city: 'Shanghai' },
     payload: { type: 'identify', userId: `api-bench-${run}-${i}`, traits: {} },
   }) as ChannelEnvelopeV1;
 
@@ -53,30 +61,6 @@ const quiet = async (stack: LocalStack): Promise<void> => {
   const invocations = () => [...stack.functions.values()].reduce((n, f) => n + f.invocations, 0);
   for (let last = -1, now = invocations(); now !== last; last = now, now = invocations())
     await new Promise((r) => setTimeout(r, 3000));
-};
-
-/** `CLIENTS` clients, each reading random customers back to back until `total` requests are done. */
-const load = async (url: string, ids: readonly string[], token: string, total: number) => {
-  const samples: number[] = [];
-  const statuses = new Map<number, number>();
-  let issued = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (issued++ < total) {
-        const id = ids[Math.floor(Math.random() * ids.length)] ?? '';
-        const t0 = performance.now();
-        const res = await fetch(`${url}/customers/${id}`, {
-          headers: { authorization: `Bearer ${token}`, 'x-c360-purpose': 'bench' },
-        });
-        await res.arrayBuffer();
-        samples.push(performance.now() - t0);
-        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  return { samples, statuses, seconds };
 };
 
 /**
@@ -117,22 +101,40 @@ export const runApiBench = async (definitions?: ResourceDefinitions): Promise<vo
     const keys = await loadOrCreateDevKeys(DEV_KEYS_FILE);
     const read = stack.functions.get(readCustomersFunction.id);
     const writer = stack.functions.get(appendAuditEntriesFunction.id);
+    const load = (target: ClosedLoopTarget, total: number) =>
+      runClosedLoop({ target, ids, clients: CLIENTS, total });
+    const report = (label: string, { samples, statuses, seconds }: ClosedLoopResult) => {
+      const errors = Object.entries(statuses)
+        .filter(([s]) => s !== '200')
+        .reduce((n, [, c]) => n + c, 0);
+      console.log(
+        `${label} ${latencyFigures(samples)}, ${Math.round(samples.length / seconds)} req/s, ` +
+          `errors ${errors}${errors ? ` (${JSON.stringify(statuses)})` : ''}`,
+      );
+    };
     for (const role of ['service', 'analyst'] as const) {
-      const token = await signDevToken(keys, { role });
+      const api: ClosedLoopTarget = {
+        kind: 'api',
+        url: stack.endpoints.api,
+        token: await signDevToken(keys, { role }),
+      };
       // Warm-up at full concurrency: the execution environments start (cold starts are not measured).
-      await load(stack.endpoints.api, ids, token, CLIENTS * 4);
+      await load(api, CLIENTS * 4);
       if (read) read.durations.length = 0;
       const batches = writer?.invocations ?? 0;
-      const { samples, statuses, seconds } = await load(stack.endpoints.api, ids, token, REQUESTS);
-      const errors = [...statuses].filter(([s]) => s !== 200).reduce((n, [, c]) => n + c, 0);
-      console.log(
-        `as ${role.padEnd(7)} ${latencyFigures(samples)}, ${Math.round(samples.length / seconds)} req/s, ` +
-          `errors ${errors}${errors ? ` (${JSON.stringify(Object.fromEntries(statuses))})` : ''}`,
-      );
+      report(`as ${role.padEnd(7)}`, await load(api, REQUESTS));
       if (read) console.log(`  ${read.name} invocation: ${latencyFigures(read.durations)}`);
       if (writer && writer.invocations > batches)
         console.log(`  ${writer.name}: ${writer.invocations - batches} batches so far`);
     }
+    // The floor under any read: the stand-in itself, asked the read's one query by the same clients.
+    const table: ClosedLoopTarget = {
+      kind: 'table',
+      endpoint: stack.endpoints.dynamodb,
+      tableName: stack.names.table,
+    };
+    await load(table, CLIENTS * 4);
+    report("DynamoDB Local alone, the read's one query:", await load(table, REQUESTS));
   } finally {
     await stack.stop();
   }

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, paginateQuery, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import {
   CUSTOMERS_MERGED_DETAIL_TYPE,
   type CustomersMergedV1,
@@ -303,7 +303,7 @@ export const customerSubtree = async (
   return { customerIds: visited, links };
 };
 
-/** The read side of the identity graph, for the customer API. */
+/** The customer record and identifier owners, for the customer API (see also `dynamoCustomerSnapshots`). */
 export const dynamoCustomerReader = (db: DynamoDBDocumentClient, tableName: string) => ({
   customer: async (customerId: string) => {
     const got = await db.send(new GetCommand({ TableName: tableName, Key: keys.customer(customerId) }));
@@ -314,17 +314,6 @@ export const dynamoCustomerReader = (db: DynamoDBDocumentClient, tableName: stri
       ...(got.Item.status === 'erased' ? { erasedAt: String(got.Item.erasedAt) } : {}),
     };
   },
-  links: (customerId: string) => customerLinks(db, tableName, customerId),
-  merges: async (customerId: string) =>
-    (
-      await db.send(
-        new QueryCommand({
-          TableName: tableName,
-          KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
-          ExpressionAttributeValues: { ':p': keys.customer(customerId).pk, ':m': 'MERGE#' },
-        }),
-      )
-    ).Items ?? [],
   ownerOf: async (type: string, hash: string) => {
     const got = await db.send(new GetCommand({ TableName: tableName, Key: keys.identifier(type, hash) }));
     return typeof got.Item?.customerId === 'string' ? got.Item.customerId : undefined;

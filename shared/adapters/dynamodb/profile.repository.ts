@@ -36,6 +36,11 @@ export const dynamoProfiles = (
   ) => Promise<CustomerProfile | undefined>;
   readonly records: (customerId: string) => Promise<CustomerEventRecord[]>;
   readonly moveRecord: (record: CustomerEventRecord, to: string) => Promise<void>;
+  readonly fromItem: (
+    customerId: string,
+    item: Record<string, unknown>,
+    opts?: { readonly pii?: boolean },
+  ) => Promise<CustomerProfile>;
 } => {
   // The sealed PII as last read, so an unchanged set of PII traits is not sealed again (≈1 ms a seal).
   const lastSealed = new Map<string, { json: string; sealed: string }>();
@@ -55,8 +60,15 @@ export const dynamoProfiles = (
         ConsistentRead: true,
       }),
     );
-    const item = got.Item;
-    if (!item) return undefined;
+    return got.Item ? fromItem(customerId, got.Item, opts) : undefined;
+  };
+
+  /** The profile in a `P360` item read some other way (e.g. with the rest of the customer in one query). */
+  const fromItem = async (
+    customerId: string,
+    item: Record<string, unknown>,
+    opts: { readonly pii?: boolean } = {},
+  ): Promise<CustomerProfile> => {
     const clear = item.profile as CustomerProfile;
     let pii: Record<string, TraitEntry> | undefined;
     if (typeof item.pii === 'string' && opts.pii !== false) {
@@ -180,7 +192,7 @@ export const dynamoProfiles = (
     );
   };
 
-  return { load, save, records, moveRecord };
+  return { load, fromItem, save, records, moveRecord };
 };
 
 /** The profile store of a function bound to the table and the PII vault (see `piiVault` bindings). */

@@ -94,6 +94,13 @@ export const segmentCatalogue = (models: CustomerModels): Omit<SegmentSummary, '
   })),
 ];
 
+/** The scores stored in a customer's `SCORES` item, with the version its writes are conditional on. */
+export const storedScoresOf = (item: Record<string, unknown>): StoredScores =>
+  ({ ...(item.scores as CustomerScores), version: Number(item.scoresVersion) }) as StoredScores;
+
+/** Scores as readers see them: without the version. */
+export const scoresView = ({ version: _version, ...scores }: StoredScores): CustomerScores => scores;
+
 export const dynamoScores = (db: DynamoDBDocumentClient, tableName: string) => {
   const membershipChanges = (
     customerId: string,
@@ -140,12 +147,7 @@ export const dynamoScores = (db: DynamoDBDocumentClient, tableName: string) => {
       const got = await db.send(
         new GetCommand({ TableName: tableName, Key: keys.customerScores(customerId), ConsistentRead: true }),
       );
-      return got.Item === undefined
-        ? undefined
-        : ({
-            ...(got.Item.scores as CustomerScores),
-            version: Number(got.Item.scoresVersion),
-          } as StoredScores);
+      return got.Item === undefined ? undefined : storedScoresOf(got.Item);
     },
     saveScores: async (customerId, previous, next, raised) => {
       const key = keys.customerScores(customerId);
@@ -391,9 +393,7 @@ export const dynamoScores = (db: DynamoDBDocumentClient, tableName: string) => {
   /** A customer's scores as readers see them: without the version writes are conditional on. */
   const readScores = async (customerId: string): Promise<CustomerScores | undefined> => {
     const stored = await ports.scores(customerId);
-    if (stored === undefined) return undefined;
-    const { version: _version, ...scores } = stored;
-    return scores;
+    return stored === undefined ? undefined : scoresView(stored);
   };
 
   return { ...ports, readScores, profile, ...run, segments, customerIds };

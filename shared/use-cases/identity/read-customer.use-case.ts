@@ -50,16 +50,23 @@ export type CustomerView = {
 /** Who is reading: their roles decide how each personal field is shown (see the access policy). */
 export type CustomerReadScope = { readonly roles: readonly string[] };
 
+/** One customer record with everything the API shows of it, read together (one query in DynamoDB). */
+export type CustomerSnapshot = {
+  readonly createdAt: string;
+  readonly mergedInto?: string;
+  readonly erasedAt?: string;
+  /** Identity links of the customer and of every customer merged into it (`customerId` says whose). */
+  readonly links: readonly Record<string, unknown>[];
+  readonly merges: readonly Record<string, unknown>[];
+  /** The profile, opened on demand: its personal fields need the customer's key unwrapped. */
+  readonly profile: () => Promise<CustomerProfile | undefined>;
+  readonly scores?: CustomerScores;
+};
+
 export type CustomerReadPorts = {
-  readonly customer: (
-    customerId: string,
-  ) => Promise<{ createdAt: string; mergedInto?: string; erasedAt?: string } | undefined>;
-  readonly links: (customerId: string) => Promise<readonly Record<string, unknown>[]>;
-  readonly merges: (customerId: string) => Promise<readonly Record<string, unknown>[]>;
+  readonly snapshot: (customerId: string) => Promise<CustomerSnapshot | undefined>;
   readonly ownerOf: (type: string, hash: string) => Promise<string | undefined>;
   readonly blindIndex: (purpose: string, value: string) => string;
-  readonly profile: (customerId: string) => Promise<CustomerProfile | undefined>;
-  readonly scores: (customerId: string) => Promise<CustomerScores | undefined>;
 };
 
 /** The customer was erased on a data-subject request: nothing about them is left to show. */
@@ -88,15 +95,11 @@ export const readCustomer = async (
   ports: CustomerReadPorts,
   scope: CustomerReadScope,
 ): Promise<CustomerView | undefined> => {
-  const { customerId: id, record: head } = await followMerges(customerId, ports.customer);
+  const { customerId: id, record: head } = await followMerges(customerId, ports.snapshot);
   if (!head) return undefined;
   if (head.erasedAt !== undefined) throw new CustomerErasedError(customerId, head.erasedAt);
-  const [links, merges, profile, scores] = await Promise.all([
-    ports.links(id),
-    ports.merges(id),
-    ports.profile(id),
-    ports.scores(id),
-  ]);
+  const { links, merges, scores } = head;
+  const profile = await head.profile();
   return {
     customerId: id,
     createdAt: head.createdAt,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emptyProfile } from '../../../shared/domain/profile/customer-profile.ts';
+import { type CustomerProfile, emptyProfile } from '../../../shared/domain/profile/customer-profile.ts';
 import {
   type CustomerReadPorts,
+  type CustomerSnapshot,
   findCustomerByIdentifier,
   readCustomer,
 } from '../../../shared/use-cases/identity/read-customer.use-case.ts';
@@ -17,48 +18,62 @@ const link = (customerId: string, sk: string, at: string, rule: string) => ({
   at,
 });
 
+const oldProfile: CustomerProfile = {
+  ...emptyProfile('old', '2026-03-01T00:00:00.000Z'),
+  version: 4,
+  traits: {
+    name: {
+      value: '张伟',
+      source: 'pos-sh',
+      channel: 'pos',
+      eventId: 'e1',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+    },
+    city: {
+      value: 'Shanghai',
+      source: 'pos-sh',
+      channel: 'pos',
+      eventId: 'e1',
+      occurredAt: '2026-01-01T00:00:00.000Z',
+    },
+  },
+};
+
+const snapshots: Readonly<Record<string, CustomerSnapshot>> = {
+  old: {
+    createdAt: '2026-01-01T00:00:00.000Z',
+    links: [
+      link('old', 'LINK#phone#h1', '2026-01-01T00:00:00.000Z', 'new:phone'),
+      link('young', 'LINK#email#h2', '2026-02-01T00:00:00.000Z', 'new:email'),
+      // The merge re-pointed the e-mail to the survivor and recorded that link as well.
+      link('old', 'LINK#email#h2', '2026-03-01T00:00:00.000Z', 'merge:phone+email'),
+    ],
+    merges: [
+      {
+        mergedCustomerId: 'young',
+        rule: 'merge:phone+email',
+        eventId: 'e-m',
+        at: '2026-03-01T00:00:00.000Z',
+      },
+    ],
+    profile: async () => oldProfile,
+  },
+  young: {
+    createdAt: '2026-02-01T00:00:00.000Z',
+    mergedInto: 'old',
+    links: [link('young', 'LINK#email#h2', '2026-02-01T00:00:00.000Z', 'new:email')],
+    merges: [],
+    profile: async () => {
+      throw new Error('a merged customer’s profile is never opened');
+    },
+  },
+};
+
 const ports: CustomerReadPorts = {
-  scores: async () => undefined,
-  customer: async (id) =>
-    ({
-      old: { createdAt: '2026-01-01T00:00:00.000Z' },
-      young: { createdAt: '2026-02-01T00:00:00.000Z', mergedInto: 'old' },
-    })[id],
-  links: async () => [
-    link('old', 'LINK#phone#h1', '2026-01-01T00:00:00.000Z', 'new:phone'),
-    link('young', 'LINK#email#h2', '2026-02-01T00:00:00.000Z', 'new:email'),
-    // The merge re-pointed the e-mail to the survivor and recorded that link as well.
-    link('old', 'LINK#email#h2', '2026-03-01T00:00:00.000Z', 'merge:phone+email'),
-  ],
-  merges: async () => [
-    { mergedCustomerId: 'young', rule: 'merge:phone+email', eventId: 'e-m', at: '2026-03-01T00:00:00.000Z' },
-  ],
+  snapshot: async (id) => snapshots[id],
   ownerOf: async (type, hash) =>
     type === 'phone' && hash === 'identity|phone:+8613800138000' ? 'young' : undefined,
   blindIndex: (purpose, value) => `${purpose}|${value}`,
-  profile: async (id) =>
-    id === 'old'
-      ? {
-          ...emptyProfile('old', '2026-03-01T00:00:00.000Z'),
-          version: 4,
-          traits: {
-            name: {
-              value: '张伟',
-              source: 'pos-sh',
-              channel: 'pos',
-              eventId: 'e1',
-              occurredAt: '2026-01-01T00:00:00.000Z',
-            },
-            city: {
-              value: 'Shanghai',
-              source: 'pos-sh',
-              channel: 'pos',
-              eventId: 'e1',
-              occurredAt: '2026-01-01T00:00:00.000Z',
-            },
-          },
-        }
-      : undefined,
 };
 const SERVICE = { roles: ['service'] };
 const ANALYST = { roles: ['analyst'] };
