@@ -10,12 +10,13 @@ import { loadOrCreateDevKeys, signDevToken } from '../../infra/local/auth/dev-to
 import { DEV_KEYS_FILE } from '../../infra/local/local-paths.ts';
 import { type LocalStack, startLocalStack } from '../../infra/local/local-stack.ts';
 import { createChannelProducer } from '../../shared/adapters/kinesis/channel-event.producer.ts';
-import { latencyFigures } from './bench-stats.ts';
+import { latencyFigures, percentile } from './bench-stats.ts';
 import { type ClosedLoopResult, type ClosedLoopTarget, runClosedLoop } from './closed-loop.client.ts';
 import type { Bench } from './run.bench.ts';
 
 const CUSTOMERS = Number(process.env.BENCH_API_CUSTOMERS ?? 1000);
 const CLIENTS = 50;
+const GOAL_P99_MS = 50;
 const REQUESTS = Number(process.env.BENCH_API_REQUESTS ?? 3000);
 
 /**
@@ -72,7 +73,7 @@ const quiet = async (stack: LocalStack): Promise<void> => {
  * `BENCH_API_CUSTOMERS` and `BENCH_API_REQUESTS` change the sizes.
  */
 export const apiBench: Bench = {
-  summary: `GET /customers/{id}: ${CLIENTS} concurrent clients, as service (PII, audited) and analyst (goal p99 ≤ 50 ms)`,
+  summary: `GET /customers/{id}: ${CLIENTS} concurrent clients, as service (PII, audited) and analyst (goal p99 ≤ ${GOAL_P99_MS} ms)`,
   run: () => runApiBench(),
 };
 
@@ -103,7 +104,14 @@ export const runApiBench = async (definitions?: ResourceDefinitions): Promise<vo
     const writer = stack.functions.get(appendAuditEntriesFunction.id);
     const load = (target: ClosedLoopTarget, total: number) =>
       runClosedLoop({ target, ids, clients: CLIENTS, total });
+    const p99s: string[] = [];
     const report = (label: string, { samples, statuses, seconds }: ClosedLoopResult) => {
+      p99s.push(
+        `${label.replace(/[:\s]+$/, '')} ${percentile(
+          [...samples].sort((a, b) => a - b),
+          99,
+        ).toFixed(0)} ms`,
+      );
       const errors = Object.entries(statuses)
         .filter(([s]) => s !== '200')
         .reduce((n, [, c]) => n + c, 0);
@@ -135,6 +143,9 @@ export const runApiBench = async (definitions?: ResourceDefinitions): Promise<vo
     };
     await load(table, CLIENTS * 4);
     report("DynamoDB Local alone, the read's one query:", await load(table, REQUESTS));
+    // With CLIENTS closed-loop clients, a p99 of GOAL_P99_MS needs about CLIENTS / GOAL_P99_MS requests a
+    // millisecond; when the stand-in alone is slower than the goal, no local read can meet it.
+    console.log(`goal p99 ≤ ${GOAL_P99_MS} ms; p99: ${p99s.join(', ')}`);
   } finally {
     await stack.stop();
   }

@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDynamoDbLocal } from '../../infra/local/emulators/dynamodb-local.emulator.ts';
-import type { RunningEmulator } from '../../infra/local/emulators/emulator-process.ts';
-import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/local-clients.ts';
 import {
   customerKeyVaultFromEnv,
   LOCAL_PII_WRAPPING_KEY_ENV,
@@ -12,41 +8,22 @@ import {
   peekEncryptionContext,
 } from '../../shared/adapters/crypto/customer-key.vault.ts';
 import type { PiiVault } from '../../shared/domain/privacy/pii-vault.port.ts';
+import { startSingleTable } from '../helpers/single-table.ts';
 
 const TABLE = 'pii-erasure';
 
 describe('PII erasure by crypto-shredding, on DynamoDB Local', () => {
-  let dynamodb: RunningEmulator;
+  let stop: (() => Promise<void>) | undefined;
   let db: DynamoDBDocumentClient;
   const env = { [PII_KEY_ENV]: 'local', [LOCAL_PII_WRAPPING_KEY_ENV]: randomBytes(32).toString('base64') };
   const newVault = (): PiiVault => customerKeyVaultFromEnv(db, TABLE, env);
 
   beforeAll(async () => {
-    dynamodb = await startDynamoDbLocal();
-    const client = new DynamoDBClient({
-      region: LOCAL_REGION,
-      credentials: LOCAL_CREDENTIALS,
-      endpoint: dynamodb.endpoint,
-    });
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-      }),
-    );
-    db = DynamoDBDocumentClient.from(client);
+    ({ db, stop } = await startSingleTable(TABLE));
   });
 
   afterAll(async () => {
-    await dynamodb?.stop();
+    await stop?.();
   });
 
   const scan = async () => {

@@ -10,14 +10,15 @@ import type { PiiVault } from '../../domain/privacy/pii-vault.port.ts';
 import type { CustomerProfile, TraitEntry } from '../../domain/profile/customer-profile.ts';
 import { joinPii, splitPii } from '../../domain/profile/profile-privacy.ts';
 import type { IdentifierKey } from '../../use-cases/identity/resolve-identity.use-case.ts';
-import type {
-  CustomerEventRecord,
-  ProfilePorts,
-  ProfileSave,
+import {
+  type CustomerEventRecord,
+  ProfileOfErasedCustomerError,
+  type ProfilePorts,
+  type ProfileSave,
 } from '../../use-cases/profile/update-profile.use-case.ts';
 import { customerKeyVaultFromEnv } from '../crypto/customer-key.vault.ts';
 import { keys } from './table-keys.ts';
-import { outboxItem, type TransactItem, transactIfUnchanged } from './transact.ts';
+import { customerNotErased, outboxItem, type TransactItem, transactOrFailedConditions } from './transact.ts';
 
 /**
  * Profiles in the single table. `CUSTOMER#<id>` `P360`: the profile with its PII traits sealed under the
@@ -145,7 +146,19 @@ export const dynamoProfiles = (
           profile.updatedAt,
         ),
       );
-    return transactIfUnchanged(db, items);
+    // Guarded by the customer record: an event in flight when the person was erased must not bring their
+    // profile (or its sealed copy of the event) back after the purge.
+    const written = await transactOrFailedConditions(db, [
+      customerNotErased(tableName, profile.customerId),
+      ...items,
+    ]);
+    if (written.ok) return true;
+    if (written.failed.includes(0)) {
+      // Sealing for this write may have made the erased customer a new key: it goes too.
+      await vault.forget(profile.customerId);
+      throw new ProfileOfErasedCustomerError(profile.customerId);
+    }
+    return false;
   };
 
   /** A customer's own event records (not those of customers merged into it), events opened. */

@@ -25,6 +25,37 @@ export const transactIfUnchanged = async (
 };
 
 /**
+ * Writes the items in one transaction; when it is cancelled, the indexes of the items whose condition
+ * failed (to tell a guard that failed from an optimistic lock that moved). Other errors propagate.
+ */
+export const transactOrFailedConditions = async (
+  db: DynamoDBDocumentClient,
+  items: readonly TransactItem[],
+): Promise<{ readonly ok: true } | { readonly ok: false; readonly failed: readonly number[] }> => {
+  try {
+    await db.send(new TransactWriteCommand({ TransactItems: [...items] }));
+    return { ok: true };
+  } catch (error) {
+    if (!(error instanceof TransactionCanceledException)) throw error;
+    const failed = (error.CancellationReasons ?? []).flatMap((r, i) =>
+      r.Code === 'ConditionalCheckFailed' ? [i] : [],
+    );
+    return { ok: false, failed };
+  }
+};
+
+/** A check that the customer record is not an erasure's tombstone (absent is fine: not created yet). */
+export const customerNotErased = (tableName: string, customerId: string): TransactItem => ({
+  ConditionCheck: {
+    TableName: tableName,
+    Key: keys.customer(customerId),
+    ConditionExpression: 'attribute_not_exists(pk) OR #s <> :erased',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':erased': 'erased' },
+  },
+});
+
+/**
  * The update that moves an active customer record to its next version — the optimistic lock every change
  * to the identity graph takes — with extra `SET` / `ADD` clauses and their values.
  */

@@ -14,6 +14,7 @@ import {
 } from '../identity/resolve-identity.use-case.ts';
 import {
   mergeCustomerProfiles,
+  ProfileOfErasedCustomerError,
   type ProfilePorts,
   type ProfileSettings,
   updateProfile,
@@ -60,20 +61,27 @@ export const processCleanedEvent = async (
   const resolution = await resolveIdentity(event, settings.rules, ports.identity);
   if (resolution.kind === 'skipped') return resolution;
   const { customerId } = resolution;
-  if (resolution.kind === 'linked' && resolution.mergedCustomerIds.length > 0)
-    await mergeCustomerProfiles(
-      customerId,
-      resolution.mergedCustomerIds,
-      ports.profiles,
-      settings.profile,
-      now(),
-    );
+  try {
+    if (resolution.kind === 'linked' && resolution.mergedCustomerIds.length > 0)
+      await mergeCustomerProfiles(
+        customerId,
+        resolution.mergedCustomerIds,
+        ports.profiles,
+        settings.profile,
+        now(),
+      );
 
-  const identifiers = linkingIdentifiers(event.identities, settings.rules).map((i) => ({
-    type: i.type,
-    hash: ports.identity.blindIndex('identity', `${i.type}:${i.value}`),
-  }));
-  await updateProfile({ event, customerId, identifiers }, ports.profiles, settings.profile, now());
+    const identifiers = linkingIdentifiers(event.identities, settings.rules).map((i) => ({
+      type: i.type,
+      hash: ports.identity.blindIndex('identity', `${i.type}:${i.value}`),
+    }));
+    await updateProfile({ event, customerId, identifiers }, ports.profiles, settings.profile, now());
+  } catch (error) {
+    // Resolved to a customer an erasure reached before the profile was written: the person asked for
+    // everything to go, so the event is not kept (nor matched).
+    if (error instanceof ProfileOfErasedCustomerError) return { kind: 'skipped', reason: 'customer erased' };
+    throw error;
+  }
 
   const traits = comparisonTraitsOfEvent(event, settings.rules);
   const comparable = COMPARED.some((t) => (traits[t]?.length ?? 0) > 0);

@@ -37,7 +37,10 @@ export type ProfileSave = {
 
 export type ProfilePorts = {
   readonly load: (customerId: string) => Promise<CustomerProfile | undefined>;
-  /** Writes atomically if the stored version is still `expectedVersion`; false when it moved (retry). */
+  /**
+   * Writes atomically if the stored version is still `expectedVersion`; false when it moved (retry). Throws
+   * `ProfileOfErasedCustomerError` when the customer was erased (checked in the same write).
+   */
   readonly save: (change: ProfileSave) => Promise<boolean>;
 };
 
@@ -50,6 +53,14 @@ export const DEFAULT_PROFILE_SETTINGS: ProfileSettings = {
 
 export class ProfileContentionError extends Error {
   override readonly name = 'ProfileContentionError';
+}
+
+/** The customer was erased while the change was on its way: nothing of it may be stored. */
+export class ProfileOfErasedCustomerError extends Error {
+  override readonly name = 'ProfileOfErasedCustomerError';
+  constructor(readonly customerId: string) {
+    super(`Customer ${customerId} was erased; the profile change is dropped`);
+  }
 }
 
 const MAX_ATTEMPTS = 10;
