@@ -19,7 +19,10 @@ import {
   type EditProfileSettings,
   editProfile,
 } from '#shared/use-cases/profile/edit-profile.use-case.ts';
-import { DEFAULT_PROFILE_SETTINGS } from '#shared/use-cases/profile/update-profile.use-case.ts';
+import {
+  DEFAULT_PROFILE_SETTINGS,
+  ProfileOfErasedCustomerError,
+} from '#shared/use-cases/profile/update-profile.use-case.ts';
 
 /** The profile version as a strong entity tag: `"12"`. */
 const etagOf = (version: number) => `"${version}"`;
@@ -71,6 +74,8 @@ export const editCustomerHandler =
     } catch (error) {
       if (error instanceof EditContentionError)
         return problemResponse(409, 'Conflict', 'the profile kept changing: read it again and retry');
+      // Erased between the read and the write: the same answer as an edit of an erased customer gets.
+      if (error instanceof ProfileOfErasedCustomerError) return problemResponse(404, 'Customer not found');
       throw error;
     }
     switch (outcome.kind) {

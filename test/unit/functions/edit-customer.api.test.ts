@@ -5,6 +5,7 @@ import { memoryAuditLog } from '../../../shared/adapters/s3/audit-log.store.ts';
 import { type CustomerProfile, emptyProfile } from '../../../shared/domain/profile/customer-profile.ts';
 import { DEFAULT_PROFILE_CONFIG } from '../../../shared/domain/profile/profile.updater.ts';
 import type { EditProfilePorts } from '../../../shared/use-cases/profile/edit-profile.use-case.ts';
+import { ProfileOfErasedCustomerError } from '../../../shared/use-cases/profile/update-profile.use-case.ts';
 
 type Module = typeof import('../../../functions/profile/edit-customer.api.ts');
 
@@ -33,7 +34,7 @@ const request = (
     },
   }) as unknown as APIGatewayProxyEventV2WithJWTAuthorizer;
 
-const setUp = async (mod: Module) => {
+const setUp = async (mod: Module, opts: { readonly erasedBeforeSave?: boolean } = {}) => {
   let profile: CustomerProfile | undefined = {
     ...emptyProfile('cus_1', AT),
     version: 7,
@@ -46,6 +47,7 @@ const setUp = async (mod: Module) => {
     profiles: {
       load: async (id) => (id === 'cus_1' ? profile : undefined),
       save: async (change) => {
+        if (opts.erasedBeforeSave) throw new ProfileOfErasedCustomerError(change.profile.customerId);
         if (profile?.version !== change.expectedVersion) return false;
         profile = change.profile;
         return true;
@@ -157,6 +159,16 @@ describe('Function: edit customer (PATCH /customers/{id})', () => {
     expect(unknown.statusCode).toBe(404);
     expect(computed.statusCode).toBe(409);
     expect(json(computed.body)).toMatchObject({ field: 'tags.has-phone' });
+  });
+
+  it('answers 404, as for any erased customer, when an erasure lands between the read and the write', async () => {
+    const { handler, entries } = await setUp(mod, { erasedBeforeSave: true });
+
+    const res = await handler(request({ body: { traits: { address: '漕溪北路88号' } }, ifMatch: '"7"' }));
+
+    expect(res.statusCode).toBe(404);
+    expect(res.headers?.['content-type']).toBe('application/problem+json');
+    expect(await entries()).toEqual([]);
   });
 
   it('does not audit an edit that changes nothing', async () => {
