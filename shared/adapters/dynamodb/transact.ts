@@ -8,23 +8,6 @@ export type TransactItem = NonNullable<
 >[number];
 
 /**
- * Writes the items in one transaction. False when a condition failed (someone else changed what was read:
- * read again and retry); other errors propagate.
- */
-export const transactIfUnchanged = async (
-  db: DynamoDBDocumentClient,
-  items: readonly TransactItem[],
-): Promise<boolean> => {
-  try {
-    await db.send(new TransactWriteCommand({ TransactItems: [...items] }));
-    return true;
-  } catch (error) {
-    if (error instanceof TransactionCanceledException) return false;
-    throw error;
-  }
-};
-
-/**
  * Writes the items in one transaction; when it is cancelled, the indexes of the items whose condition
  * failed (to tell a guard that failed from an optimistic lock that moved). Other errors propagate.
  */
@@ -43,6 +26,15 @@ export const transactOrFailedConditions = async (
     return { ok: false, failed };
   }
 };
+
+/**
+ * Writes the items in one transaction. False when a condition failed (someone else changed what was read:
+ * read again and retry); other errors propagate.
+ */
+export const transactIfUnchanged = async (
+  db: DynamoDBDocumentClient,
+  items: readonly TransactItem[],
+): Promise<boolean> => (await transactOrFailedConditions(db, items)).ok;
 
 /** A check that the customer record is not an erasure's tombstone (absent is fine: not created yet). */
 export const customerNotErased = (tableName: string, customerId: string): TransactItem => ({
