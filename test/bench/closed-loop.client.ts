@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../../infra/local/local-clients.ts';
+import { customerSnapshotQuery } from '../../shared/adapters/dynamodb/customer-snapshot.repository.ts';
 
 /** What the clients do: read customers through the API, or run the read's one query straight on the table. */
 export type ClosedLoopTarget =
@@ -35,16 +36,9 @@ const requester = (target: ClosedLoopTarget): ((id: string) => Promise<number>) 
   const db = DynamoDBDocumentClient.from(
     new DynamoDBClient({ endpoint: target.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS }),
   );
-  // The same key condition as the customer read (`dynamoCustomerSnapshots`): one consistent query.
+  // Exactly the customer read's query (`dynamoCustomerSnapshots`).
   return async (id) => {
-    await db.send(
-      new QueryCommand({
-        TableName: target.tableName,
-        KeyConditionExpression: 'pk = :p AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: { ':p': `CUSTOMER#${id}`, ':first': 'LINK#', ':last': 'SCORES' },
-        ConsistentRead: true,
-      }),
-    );
+    await db.send(new QueryCommand(customerSnapshotQuery(target.tableName, id)));
     return 200;
   };
 };

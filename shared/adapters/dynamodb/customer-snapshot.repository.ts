@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { CustomerProfile } from '../../domain/profile/customer-profile.ts';
 import type { CustomerSnapshot } from '../../use-cases/identity/read-customer.use-case.ts';
-import { customerSubtree } from './identity-graph.repository.ts';
+import { customerHeadOf, customerSubtree } from './identity-graph.repository.ts';
 import { scoresView, storedScoresOf } from './score.repository.ts';
 import { keys } from './table-keys.ts';
 
@@ -12,6 +12,14 @@ import { keys } from './table-keys.ts';
  */
 const FIRST_SK = 'LINK#';
 const LAST_SK = 'SCORES';
+
+/** The one query of a customer read (the api bench asks DynamoDB Local exactly this, for its floor). */
+export const customerSnapshotQuery = (tableName: string, customerId: string) => ({
+  TableName: tableName,
+  KeyConditionExpression: 'pk = :p AND sk BETWEEN :first AND :last',
+  ExpressionAttributeValues: { ':p': keys.customer(customerId).pk, ':first': FIRST_SK, ':last': LAST_SK },
+  ConsistentRead: true,
+});
 
 /**
  * `CustomerSnapshot`s from the single table: one consistent query per customer instead of a read per item
@@ -30,19 +38,7 @@ export const dynamoCustomerSnapshots =
     let scoresItem: Record<string, unknown> | undefined;
     const links: Record<string, unknown>[] = [];
     const merges: Record<string, unknown>[] = [];
-    for await (const page of paginateQuery(
-      { client: db },
-      {
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :p AND sk BETWEEN :first AND :last',
-        ExpressionAttributeValues: {
-          ':p': keys.customer(customerId).pk,
-          ':first': FIRST_SK,
-          ':last': LAST_SK,
-        },
-        ConsistentRead: true,
-      },
-    ))
+    for await (const page of paginateQuery({ client: db }, customerSnapshotQuery(tableName, customerId)))
       for (const item of page.Items ?? []) {
         const sk = String(item.sk);
         if (sk.startsWith('LINK#')) links.push({ ...item, customerId });
@@ -59,9 +55,7 @@ export const dynamoCustomerSnapshots =
     for (const merged of subtrees) links.push(...merged.links);
     const item = profileItem;
     return {
-      createdAt: String(record.createdAt),
-      ...(typeof record.mergedInto === 'string' ? { mergedInto: record.mergedInto } : {}),
-      ...(record.status === 'erased' ? { erasedAt: String(record.erasedAt) } : {}),
+      ...customerHeadOf(record),
       links,
       merges,
       profile: async () => (item ? openProfile(customerId, item) : undefined),

@@ -303,16 +303,20 @@ export const customerSubtree = async (
   return { customerIds: visited, links };
 };
 
+/** What readers show of a customer record (`PROFILE`): when it was made, where it was merged, its erasure. */
+export const customerHeadOf = (
+  item: Record<string, unknown>,
+): { createdAt: string; mergedInto?: string; erasedAt?: string } => ({
+  createdAt: String(item.createdAt),
+  ...(typeof item.mergedInto === 'string' ? { mergedInto: item.mergedInto } : {}),
+  ...(item.status === 'erased' ? { erasedAt: String(item.erasedAt) } : {}),
+});
+
 /** The customer record and identifier owners, for the customer API (see also `dynamoCustomerSnapshots`). */
 export const dynamoCustomerReader = (db: DynamoDBDocumentClient, tableName: string) => ({
   customer: async (customerId: string) => {
     const got = await db.send(new GetCommand({ TableName: tableName, Key: keys.customer(customerId) }));
-    if (!got.Item) return undefined;
-    return {
-      createdAt: String(got.Item.createdAt),
-      ...(typeof got.Item.mergedInto === 'string' ? { mergedInto: got.Item.mergedInto } : {}),
-      ...(got.Item.status === 'erased' ? { erasedAt: String(got.Item.erasedAt) } : {}),
-    };
+    return got.Item ? customerHeadOf(got.Item) : undefined;
   },
   ownerOf: async (type: string, hash: string) => {
     const got = await db.send(new GetCommand({ TableName: tableName, Key: keys.identifier(type, hash) }));
